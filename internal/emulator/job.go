@@ -1,0 +1,381 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// A job's life is a pure function of the clock: it is queued for QueueTime,
+// runs for RunTime, reporting progress, and then meets its outcome. Nothing
+// runs in the background. Every read derives the job's status, events and
+// metrics from "now", which is what makes a ManualClock enough to drive it.
+//
+// Hand-made changes (a cancel, FailJob, SetJobStatus) freeze that natural
+// life at the moment they happen and append their own events, so the history
+// a client already read, and the seq numbers in it, never change.
+
+// progressSteps is how many training steps a job reports; the first
+// progressSteps-1 arrive as rl.train.progress events while it runs and the
+// last one with its end.
+const progressSteps = 4
+
+// finalReward is the reward a successful job ends on.
+const finalReward = 0.8
+
+// Outcome is how a job ends once its run time is over.
+type Outcome struct {
+	// Status is "succeeded" (the default), "failed", "cancelled" or
+	// "running" (the job never finishes). Any other string becomes the job's
+	// status as it is, at the end of its run: "completed", "error" and
+	// "canceled" exercise a client's synonyms, "weird_new_state" its idea of
+	// an unknown status.
+	Status string
+	// Reason is why a failed or cancelled job ended.
+	Reason string
+	// ErrorEvents are the messages of the error-level events a failed job
+	// logs before rl.job.failed.
+	ErrorEvents []string
+	// StatusLagsEvents makes the terminal event appear on time while the
+	// status stays "running", as the contract warns can happen (§4).
+	StatusLagsEvents bool
+}
+
+// Job is a job as tests see it.
+type Job struct {
+	ID             string
+	Status         string // as the backend would report it, lower-case unless set raw
+	IdempotencyKey string
+	Payload        map[string]any // the create payload as sent
+	CreatedAt      time.Time
+	CancelRequests int
+}
+
+type statusKind int
+
+const (
+	kindRunning statusKind = iota // queued, running, or anything unknown
+	kindSucceeded
+	kindFailed
+	kindCancelled
+)
+
+// classify groups a status the way §4 tells clients to: any status it does
+// not list counts as still running.
+func classify(status string) statusKind {
+	switch strings.ToLower(status) {
+	case "succeeded", "completed":
+		return kindSucceeded
+	case "failed", "error":
+		return kindFailed
+	case "cancelled", "canceled":
+		return kindCancelled
+	}
+	return kindRunning
+}
+
+func (k statusKind) terminal() bool { return k != kindRunning }
+
+type job struct {
+	id             string
+	idempotencyKey string
+	body           []byte         // the payload as sent; decoded afresh for each caller, so none can alter it
+	config         map[string]any // data.config, read-only once created
+	source         string         // [model].source, if the job starts from a trained model
+	base           string         // the base model trained, named or derived from source
+	createdAt      time.Time
+	queueTime      time.Duration
+	runTime        time.Duration
+	outcome        Outcome
+	cancelRequests int
+	lost           bool
+
+	// frozenAt, when set, is the first hand-made change: natural events after
+	// it never happen.
+	frozenAt time.Time
+	manual   []event // events of hand-made changes, in order
+	forced   *forcedStatus
+}
+
+// forcedStatus is a status set by hand; the latest one wins.
+type forcedStatus struct {
+	status string
+	raw    bool // set verbatim by SetJobStatus: no dialect spelling
+	reason string
+	at     time.Time
+}
+
+type event struct {
+	seq     int
+	typ     string
+	level   string
+	message string
+	data    map[string]any
+	at      time.Time
+}
+
+// view is a job at one moment.
+type view struct {
+	status     string
+	raw        bool
+	startedAt  time.Time // zero: not yet
+	finishedAt time.Time
+	updatedAt  time.Time
+	reason     string
+	results    map[string]any // nil until the job has succeeded
+	events     []event
+}
+
+func newJobID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
+	return "job_" + hex.EncodeToString(b[:])
+}
+
+func (j *job) startAt() time.Time { return j.createdAt.Add(j.queueTime) }
+func (j *job) endAt() time.Time   { return j.startAt().Add(j.runTime) }
+
+// ends reports whether the job's outcome ever arrives.
+func (j *job) ends() bool { return !strings.EqualFold(j.outcome.Status, "running") }
+
+// modelID is the trained policy's id, as a successful job reports it.
+func (j *job) modelID() string {
+	return fmt.Sprintf("rl:%s:%s:checkpoint-epoch-1", j.base, j.id)
+}
+
+func (j *job) results(at time.Time, d Dialect) map[string]any {
+	id := j.modelID()
+	return map[string]any{
+		"model_id":     id,
+		"final_reward": finalReward,
+		"checkpoints": []any{map[string]any{
+			"model_id":   id,
+			"epoch":      1,
+			"step":       progressSteps,
+			"name":       "checkpoint-epoch-1",
+			"created_at": d.timeValue(at),
+		}},
+	}
+}
+
+// naturalEvents is the job's whole history as it would unfold untouched,
+// including what has not happened yet.
+func (j *job) naturalEvents() []event {
+	start, end := j.startAt(), j.endAt()
+	evs := []event{
+		{typ: "rl.job.created", level: "info", message: "Job created", at: j.createdAt,
+			data: map[string]any{"job_type": "rl", "base_model": j.base}},
+		{typ: "rl.job.started", level: "info", message: "Job started", at: start, data: map[string]any{}},
+	}
+	for step := 1; step < progressSteps; step++ {
+		evs = append(evs, event{
+			typ: "rl.train.progress", level: "info",
+			message: fmt.Sprintf("Training step %d/%d", step, progressSteps),
+			at:      start.Add(j.runTime * time.Duration(step) / progressSteps),
+			data: map[string]any{
+				"step": step, "total_steps": progressSteps,
+				"reward": stepReward(step), "loss": stepLoss(step),
+			},
+		})
+	}
+	if !j.ends() {
+		return evs
+	}
+	switch classify(j.outcome.Status) {
+	case kindSucceeded:
+		evs = append(evs, event{typ: "rl.job.completed", level: "info", message: "Job completed", at: end,
+			data: map[string]any{"model_id": j.modelID(), "final_reward": finalReward, "step": progressSteps}})
+	case kindFailed:
+		for _, msg := range j.outcome.ErrorEvents {
+			evs = append(evs, event{typ: "rl.train.error", level: "error", message: msg, at: end,
+				data: map[string]any{"error": msg}})
+		}
+		evs = append(evs, event{typ: "rl.job.failed", level: "error", message: j.failureReason(), at: end,
+			data: map[string]any{"error": j.failureReason()}})
+	case kindCancelled:
+		evs = append(evs, event{typ: "rl.job.cancelled", level: "warn", message: j.cancelReason(), at: end,
+			data: map[string]any{"reason": j.cancelReason()}})
+	}
+	return evs
+}
+
+func (j *job) failureReason() string {
+	if j.outcome.Reason != "" {
+		return j.outcome.Reason
+	}
+	return "Job failed"
+}
+
+func (j *job) cancelReason() string {
+	if j.outcome.Reason != "" {
+		return j.outcome.Reason
+	}
+	return "Job cancelled"
+}
+
+func stepReward(step int) float64 { return finalReward * float64(step) / progressSteps }
+func stepLoss(step int) float64   { return 1.0 / float64(step+1) }
+
+// at derives the job as it stands at now.
+func (j *job) at(now time.Time, d Dialect) view {
+	cut := now
+	if !j.frozenAt.IsZero() && j.frozenAt.Before(cut) {
+		cut = j.frozenAt
+	}
+	var v view
+	for _, ev := range j.naturalEvents() {
+		if !ev.at.After(cut) {
+			v.events = append(v.events, ev)
+		}
+	}
+	v.events = append(v.events, j.manual...)
+	for i := range v.events {
+		v.events[i].seq = i + 1
+	}
+	v.updatedAt = j.createdAt
+	if n := len(v.events); n > 0 {
+		v.updatedAt = v.events[n-1].at
+	}
+
+	start, end := j.startAt(), j.endAt()
+	if !start.After(cut) {
+		v.startedAt = start
+	}
+	outcomeArrived := j.ends() && !end.After(cut)
+	if outcomeArrived && classify(j.outcome.Status) == kindSucceeded {
+		v.results = j.results(end, d)
+	}
+
+	switch {
+	case j.forced != nil:
+		v.status, v.raw = j.forced.status, j.forced.raw
+		if classify(v.status).terminal() {
+			v.finishedAt = j.forced.at
+		}
+		if j.forced.at.After(v.updatedAt) {
+			v.updatedAt = j.forced.at
+		}
+		if classify(v.status) == kindFailed {
+			v.reason = j.forced.reason
+		}
+	case now.Before(start):
+		v.status = "queued"
+	case !outcomeArrived:
+		v.status = "running"
+	case j.outcome.StatusLagsEvents:
+		// The terminal event is out but the status has not caught up: that
+		// is the whole point, so report neither an end time nor a reason.
+		v.status = "running"
+	default:
+		v.status = j.outcome.Status
+		if classify(v.status).terminal() {
+			v.finishedAt = end
+		}
+		if classify(v.status) == kindFailed {
+			v.reason = j.failureReason()
+		}
+	}
+	if v.results == nil && classify(v.status) == kindSucceeded {
+		v.results = j.results(v.updatedAt, d)
+	}
+	return v
+}
+
+// force changes the job's status by hand at now, appending events.
+func (j *job) force(now time.Time, f forcedStatus, evs ...event) {
+	if j.frozenAt.IsZero() {
+		j.frozenAt = now
+	}
+	f.at = now
+	j.forced = &f
+	for _, ev := range evs {
+		ev.at = now
+		j.manual = append(j.manual, ev)
+	}
+}
+
+// public is the job as Jobs and Job return it.
+func (j *job) public(now time.Time) Job {
+	var payload map[string]any
+	_ = json.Unmarshal(j.body, &payload) // it parsed once already
+	return Job{
+		ID:             j.id,
+		Status:         j.at(now, Dialect{}).status,
+		IdempotencyKey: j.idempotencyKey,
+		Payload:        payload,
+		CreatedAt:      j.createdAt,
+		CancelRequests: j.cancelRequests,
+	}
+}
+
+// render is the job object of §4, spelled in dialect d.
+func (j *job) render(v view, d Dialect) map[string]any {
+	status := v.status
+	if !v.raw {
+		status = d.statusValue(status)
+	}
+	m := map[string]any{
+		d.idKey():        j.id,
+		d.statusKey():    status,
+		"job_type":       "rl",
+		"created_at":     d.timeValue(j.createdAt),
+		"updated_at":     d.timeValue(v.updatedAt),
+		"started_at":     d.timeOrNull(v.startedAt),
+		"finished_at":    d.timeOrNull(v.finishedAt),
+		"base_model":     j.base,
+		"config":         j.config,
+		"results":        nil,
+		"error":          nil,
+		"failure_reason": nil,
+	}
+	if j.source != "" {
+		m["model_id"] = j.source
+	}
+	if v.results != nil {
+		m["results"] = v.results
+	}
+	if v.reason != "" {
+		m["error"] = v.reason
+		m["failure_reason"] = v.reason
+	}
+	return m
+}
+
+func (ev event) render(jobID string, d Dialect) map[string]any {
+	return map[string]any{
+		"seq":        ev.seq,
+		"job_id":     jobID,
+		"type":       ev.typ,
+		"level":      ev.level,
+		"message":    ev.message,
+		"data":       ev.data,
+		"created_at": d.timeValue(ev.at),
+	}
+}
+
+// metricPoints derives the job's metrics from its visible events: a reward
+// and a loss for each training step reported so far.
+func (v view) metricPoints(d Dialect) []map[string]any {
+	var points []map[string]any
+	for _, ev := range v.events {
+		var step int
+		switch ev.typ {
+		case "rl.train.progress", "rl.job.completed":
+			step, _ = ev.data["step"].(int)
+		default:
+			continue
+		}
+		for _, p := range []struct {
+			name  string
+			value float64
+		}{{"train.reward", stepReward(step)}, {"train.loss", stepLoss(step)}} {
+			points = append(points, map[string]any{
+				"name": p.name, "step": step, "value": p.value, "created_at": d.timeValue(ev.at),
+			})
+		}
+	}
+	return points
+}

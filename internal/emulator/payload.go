@@ -1,0 +1,144 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// createPayload is a create request that passed validation (§3), with the
+// parts the emulator needs picked out.
+type createPayload struct {
+	raw      map[string]any
+	endpoint string         // data.endpoint_base_url
+	config   map[string]any // data.config
+	source   string         // data.config.model.source, when the job starts from a trained model
+	base     string         // data.config.model.base, when it starts from a base model
+}
+
+// payloadError is a rejected payload; its text is the 422 detail, so it names
+// the field at fault the way a client's author needs to fix it.
+type payloadError string
+
+func (p payloadError) Error() string { return string(p) }
+
+func rejectf(format string, args ...any) error {
+	return payloadError(fmt.Sprintf(format, args...))
+}
+
+// parseCreatePayload checks body against the create payload the contract's
+// SDK sends (§3). It is strict where the SDK is consistent, because a client
+// that sends something else is a client the real backend may misread.
+func parseCreatePayload(body []byte) (*createPayload, error) {
+	var raw map[string]any
+	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+		return nil, rejectf("body must be a JSON object")
+	}
+	p := &createPayload{raw: raw}
+
+	if jt, _ := raw["job_type"].(string); jt != "rl" {
+		return nil, rejectf(`job_type must be "rl"`)
+	}
+	if _, ok := raw["compute"].(map[string]any); !ok {
+		return nil, rejectf("compute must be an object ({} when the config has no [compute])")
+	}
+	data, ok := raw["data"].(map[string]any)
+	if !ok {
+		return nil, rejectf("data must be an object")
+	}
+	if err := p.checkEndpoint(data); err != nil {
+		return nil, err
+	}
+	if p.config, ok = data["config"].(map[string]any); !ok {
+		return nil, rejectf("data.config must be an object")
+	}
+	services, _ := p.config["services"].(map[string]any)
+	if taskURL, _ := services["task_url"].(string); taskURL != p.endpoint {
+		return nil, rejectf("data.config.services.task_url must equal data.endpoint_base_url (%q)", p.endpoint)
+	}
+	if err := p.checkModel(data); err != nil {
+		return nil, err
+	}
+	tags, _ := raw["tags"].(map[string]any)
+	if _, ok := tags["source"].(string); !ok {
+		return nil, rejectf("tags.source must be a string")
+	}
+	metadata, _ := raw["metadata"].(map[string]any)
+	if _, ok := metadata["backend_base_url"].(string); !ok {
+		return nil, rejectf("metadata.backend_base_url must be a string")
+	}
+	return p, nil
+}
+
+func (p *createPayload) checkEndpoint(data map[string]any) error {
+	endpoint, _ := data["endpoint_base_url"].(string)
+	if endpoint == "" {
+		return rejectf("data.endpoint_base_url must be a non-empty string")
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return rejectf("data.endpoint_base_url must be an http(s) URL, got %q", endpoint)
+	}
+	if strings.HasSuffix(endpoint, "/") {
+		return rejectf("data.endpoint_base_url must not end with \"/\", got %q", endpoint)
+	}
+	p.endpoint = endpoint
+	return nil
+}
+
+// checkModel enforces the [model] rule: exactly one of source and base, and
+// the matching top-level data field, and only that one, repeating it.
+func (p *createPayload) checkModel(data map[string]any) error {
+	model, ok := p.config["model"].(map[string]any)
+	if !ok {
+		return rejectf("data.config.model must be an object")
+	}
+	rawSource, hasSource := model["source"]
+	rawBase, hasBase := model["base"]
+	if hasSource == hasBase {
+		return rejectf("exactly one of data.config.model.source or data.config.model.base is required")
+	}
+	_, hasDataModel := data["model"]
+	_, hasDataBase := data["base_model"]
+	if hasSource {
+		if p.source, _ = rawSource.(string); p.source == "" {
+			return rejectf("data.config.model.source must be a non-empty string")
+		}
+		if m, _ := data["model"].(string); m != p.source {
+			return rejectf("data.model must equal data.config.model.source (%q)", p.source)
+		}
+		if hasDataBase {
+			return rejectf("data.base_model must be absent when the config uses [model].source")
+		}
+		return nil
+	}
+	if p.base, _ = rawBase.(string); p.base == "" {
+		return rejectf("data.config.model.base must be a non-empty string")
+	}
+	if b, _ := data["base_model"].(string); b != p.base {
+		return rejectf("data.base_model must equal data.config.model.base (%q)", p.base)
+	}
+	if hasDataModel {
+		return rejectf("data.model must be absent when the config uses [model].base")
+	}
+	return nil
+}
+
+// baseModel is the base model the job trains: the configured base, or the
+// one named in the source id's second ":"-separated segment
+// ("ft:Qwen/Qwen3-4B:job_123" trains Qwen/Qwen3-4B).
+func (p *createPayload) baseModel() string {
+	if p.base != "" {
+		return p.base
+	}
+	return baseOfSource(p.source)
+}
+
+func baseOfSource(source string) string {
+	parts := strings.Split(source, ":")
+	if len(parts) >= 2 && parts[1] != "" {
+		return parts[1]
+	}
+	return source
+}

@@ -1,0 +1,265 @@
+package emulator
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// The sample task app (§6): a crafter-like app with the routes and key
+// handling of the SDK's task apps.
+
+const taskAppService = "synth-emulator-task-app"
+
+func (e *Emulator) taskAppRoutes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "service": taskAppService})
+	})
+	mux.Handle("GET /health", e.requireEnvKey(http.HandlerFunc(e.health)))
+	mux.Handle("GET /info", e.requireEnvKey(http.HandlerFunc(e.info)))
+	mux.Handle("GET /task_info", e.requireEnvKey(http.HandlerFunc(e.taskInfo)))
+	mux.Handle("POST /rollout", e.requireEnvKey(http.HandlerFunc(e.rollout)))
+	return e.unlessSick(fastAPIErrors(mux))
+}
+
+// unlessSick makes an unhealthy app fail its health and task-info routes
+// before anything else, key or no key: the app is up but its environment is
+// not, and that is what the CLI's pre-submit check must notice.
+func (e *Emulator) unlessSick(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		sick := e.taskAppSick
+		e.mu.Unlock()
+		if sick && r.Method == http.MethodGet {
+			switch r.URL.Path {
+			case "/health":
+				writeJSON(w, http.StatusServiceUnavailable, map[string]any{"healthy": false})
+				return
+			case "/task_info":
+				writeDetail(w, http.StatusServiceUnavailable, "task app is not healthy")
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// requireEnvKey enforces the task app's key the way the SDK's apps do: any of
+// three headers may carry it, a missing or wrong key is a 400 (not a 401),
+// and an app deployed without a key refuses everything with a 503.
+func (e *Emulator) requireEnvKey(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e.opts.NoTaskAppKey {
+			writeDetail(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]any{
+				"code":    "missing_environment_api_key",
+				"message": "ENVIRONMENT_API_KEY is not configured",
+				"status":  http.StatusServiceUnavailable,
+			}})
+			return
+		}
+		if !hasKey(r.Header, e.opts.EnvironmentAPIKey) {
+			writeDetail(w, http.StatusBadRequest, map[string]any{"error": map[string]any{
+				"code":    "unauthorised",
+				"message": "API key missing or invalid",
+				"status":  http.StatusBadRequest,
+			}})
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// hasKey reports whether any of the accepted headers carries want.
+func hasKey(h http.Header, want string) bool {
+	candidates := []string{h.Get("X-API-Key")}
+	for _, list := range h.Values("X-API-Keys") {
+		candidates = append(candidates, strings.Split(list, ",")...)
+	}
+	if token, ok := bearerToken(h); ok {
+		candidates = append(candidates, token)
+	}
+	found := false
+	for _, c := range candidates {
+		// Compare every candidate, so timing does not tell which header matched.
+		if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(c)), []byte(want)) == 1 {
+			found = true
+		}
+	}
+	return found
+}
+
+func (e *Emulator) health(w http.ResponseWriter, _ *http.Request) {
+	key := e.opts.EnvironmentAPIKey
+	writeJSON(w, http.StatusOK, map[string]any{
+		"healthy": true,
+		"auth": map[string]any{
+			"required":        true,
+			"expected_prefix": key[:min(6, len(key))] + "...",
+		},
+	})
+}
+
+func (e *Emulator) info(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"service": map[string]any{
+			"task":    crafterTask(),
+			"version": crafterVersion,
+		},
+		"dataset": crafterDataset(),
+		"rubrics": map[string]any{
+			"policy": crafterRubric(),
+			"event":  map[string]any{"version": "1", "criteria": []any{}},
+		},
+		"inference":    crafterInference(),
+		"capabilities": crafterCapabilities(),
+		"limits":       crafterLimits(),
+	})
+}
+
+// taskInfo answers the task set without a seed, one TaskInfo for one seed,
+// and an array in the order given for several.
+func (e *Emulator) taskInfo(w http.ResponseWriter, r *http.Request) {
+	raw := r.URL.Query()["seed"]
+	if len(raw) == 0 {
+		writeJSON(w, http.StatusOK, map[string]any{"taskset": crafterTaskset()})
+		return
+	}
+	infos := make([]map[string]any, 0, len(raw))
+	for _, s := range raw {
+		seed, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			writeDetail(w, http.StatusUnprocessableEntity, "seed must be an integer, got "+strconv.Quote(s))
+			return
+		}
+		infos = append(infos, crafterTaskInfo(seed))
+	}
+	if len(infos) == 1 {
+		writeJSON(w, http.StatusOK, infos[0])
+		return
+	}
+	writeJSON(w, http.StatusOK, infos)
+}
+
+// rollout answers a canned one-step rollout; running one is the trainer's
+// business, and the provider never calls it.
+func (e *Emulator) rollout(w http.ResponseWriter, r *http.Request) {
+	var req map[string]any
+	body, _ := io.ReadAll(r.Body)
+	if len(body) > 0 && json.Unmarshal(body, &req) != nil {
+		writeDetail(w, http.StatusUnprocessableEntity, "body must be a JSON object")
+		return
+	}
+	runID, _ := req["run_id"].(string)
+	if runID == "" {
+		runID = "run_emulator"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"run_id": runID,
+		"trajectories": []any{map[string]any{
+			"env_id":    "crafter",
+			"policy_id": "crafter-react",
+			"steps": []any{map[string]any{
+				"obs": map[string]any{"inventory": map[string]any{"wood": 1}}, "tool_calls": []any{},
+				"reward": 1.0, "done": true, "info": map[string]any{"achievements": []any{"collect_wood"}},
+			}},
+			"length": 1,
+		}},
+		"metrics": map[string]any{
+			"episode_returns": []any{1.0}, "mean_return": 1.0,
+			"num_steps": 1, "num_episodes": 1, "outcome_score": 1.0,
+		},
+		"aborted":      false,
+		"ops_executed": 2,
+	})
+}
+
+// The crafter-like description the sample app serves.
+
+const crafterVersion = "0.1.0"
+
+func crafterTask() map[string]any {
+	return map[string]any{
+		"id":          "crafter_classic",
+		"name":        "Crafter Classic",
+		"version":     crafterVersion,
+		"description": "Classic Crafter survival environment with procedurally generated worlds.",
+	}
+}
+
+func crafterDataset() map[string]any {
+	return map[string]any{
+		"id":            "crafter_classic_procedural",
+		"name":          "Crafter Classic Procedural Seeds",
+		"version":       "1.0.0",
+		"splits":        []any{"train", "test"},
+		"default_split": "train",
+		"description":   "Procedurally generated Crafter worlds, one per seed.",
+		"seed_range":    []any{0, 1_000_000},
+		"default_seed":  0,
+	}
+}
+
+func crafterRubric() map[string]any {
+	return map[string]any{
+		"version": "1",
+		"criteria": []any{
+			map[string]any{"id": "achievements", "weight": 0.7, "description": "Unlock achievements."},
+			map[string]any{"id": "survival", "weight": 0.3, "description": "Stay alive."},
+		},
+	}
+}
+
+func crafterInference() map[string]any {
+	return map[string]any{
+		"supports_proxy": true,
+		"endpoints":      map[string]any{"openai": "/proxy/v1/chat/completions"},
+		"tool":           map[string]any{"name": "interact_many", "parallel_tool_calls": false},
+	}
+}
+
+func crafterCapabilities() map[string]any {
+	return map[string]any{
+		"supports_rollout":          true,
+		"supports_env_lifecycle":    true,
+		"requires_api_key_header":   true,
+		"supports_policy_lifecycle": false,
+	}
+}
+
+func crafterLimits() map[string]any {
+	return map[string]any{"max_ops": 100_000, "max_time_s": 3600, "max_turns": 200}
+}
+
+func crafterTaskset() map[string]any {
+	return map[string]any{
+		"task":         crafterTask(),
+		"environments": []any{"crafter"},
+		"dataset":      crafterDataset(),
+		"rubric":       crafterRubric(),
+		"capabilities": crafterCapabilities(),
+		"limits":       crafterLimits(),
+	}
+}
+
+func crafterTaskInfo(seed int64) map[string]any {
+	return map[string]any{
+		"task":         crafterTask(),
+		"environments": []any{"crafter"},
+		"dataset":      crafterDataset(),
+		"rubric":       crafterRubric(),
+		"inference":    crafterInference(),
+		"capabilities": crafterCapabilities(),
+		"limits":       crafterLimits(),
+		"action_space": map[string]any{
+			"type": "tool_call", "tool": "interact_many",
+			"actions": []any{"noop", "move_left", "move_right", "move_up", "move_down", "do", "sleep",
+				"place_stone", "place_table", "place_furnace", "place_plant", "make_wood_pickaxe"},
+		},
+		"observation":   map[string]any{"type": "text+image", "image_shape": []any{64, 64, 3}},
+		"task_metadata": map[string]any{"seed": seed, "world_size": []any{64, 64}},
+	}
+}

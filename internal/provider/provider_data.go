@@ -1,0 +1,118 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
+)
+
+// backend is what the resources and data sources need of the Synth backend.
+// It is an interface so that a test can stand a fake in for the HTTP client.
+type backend interface {
+	APIRoot() string
+	CreateJob(ctx context.Context, payload any, idempotencyKey string) (*synthapi.Job, error)
+	GetJob(ctx context.Context, id string) (*synthapi.Job, error)
+	CancelJob(ctx context.Context, id string) error
+	JobEvents(ctx context.Context, id string, sinceSeq int64, limit int) ([]synthapi.Event, error)
+	VerifyTaskApp(ctx context.Context, taskURL string) (*synthapi.VerifyResult, error)
+}
+
+// taskApp is what the provider needs of a task app.
+type taskApp interface {
+	URL() string
+	WaitHealthy(ctx context.Context, timeout time.Duration) (*synthapi.Health, json.RawMessage, error)
+	Check(ctx context.Context) (*synthapi.Health, json.RawMessage, error)
+	TaskInfo(ctx context.Context, seeds []int64) (json.RawMessage, error)
+}
+
+// providerData is the configured provider, handed to every resource and data
+// source. Clients are built per call so that each one logs through the
+// calling RPC's context, which carries that RPC's log masks.
+type providerData struct {
+	apiRoot           string
+	apiKey            string
+	environmentAPIKey string
+	taskAppURL        string
+	requestTimeout    time.Duration
+	maxRetries        int
+	userAgent         string
+
+	// newBackend, when set, replaces the HTTP client (tests).
+	newBackend func() backend
+}
+
+var errMissingAPIKey = errors.New("the Synth API key is not set: set the provider's api_key attribute or the " +
+	envAPIKey + " environment variable")
+
+func (d *providerData) backend() (backend, error) {
+	if d.newBackend != nil {
+		return d.newBackend(), nil
+	}
+	if d.apiKey == "" {
+		return nil, errMissingAPIKey
+	}
+	return synthapi.NewClient(d.apiRoot, d.apiKey, d.clientOptions()...)
+}
+
+func (d *providerData) taskApp(url, environmentAPIKey string) (taskApp, error) {
+	return synthapi.NewTaskApp(url, environmentAPIKey, d.clientOptions()...)
+}
+
+func (d *providerData) clientOptions() []synthapi.Option {
+	return []synthapi.Option{
+		synthapi.WithTimeout(d.requestTimeout),
+		synthapi.WithMaxRetries(d.maxRetries),
+		synthapi.WithUserAgent(d.userAgent),
+		synthapi.WithLogger(tflogAdapter{}),
+	}
+}
+
+// maskSecrets returns ctx with every secret the provider knows masked in log
+// output, whatever field or message it appears in. extra carries secrets that
+// belong to one resource, such as a write-only environment key.
+func (d *providerData) maskSecrets(ctx context.Context, extra ...string) context.Context {
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "api_key", "environment_api_key", "Authorization", "X-API-Key", "X-API-Keys")
+	var secrets []string
+	for _, s := range append([]string{d.apiKey, d.environmentAPIKey}, extra...) {
+		if s != "" {
+			secrets = append(secrets, s)
+		}
+	}
+	if len(secrets) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+	return tflog.MaskMessageStrings(ctx, secrets...)
+}
+
+// providerDataFrom unpacks the value Configure handed over. It is nil while
+// Terraform validates a configuration before the provider is configured.
+func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *providerData, got %T; this is a bug in the provider", v))
+		return nil
+	}
+	return data
+}
+
+// tflogAdapter sends the API client's log lines to Terraform's log.
+type tflogAdapter struct{}
+
+func (tflogAdapter) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(ctx, msg, fields)
+}
+
+func (tflogAdapter) Warn(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Warn(ctx, msg, fields)
+}

@@ -1,0 +1,79 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
+	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
+)
+
+// ValidateConfig reports config errors as early as `terraform validate`.
+// The provider is not configured yet, so its default task URL is unknown:
+// the task URL's presence is checked in ModifyPlan, and warnings are left to
+// ModifyPlan as well so that they are not shown twice.
+func (r *rlJobResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg rlJobModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	input, diags := cfg.configInput(ctx, "")
+	resp.Diagnostics.Append(diags...)
+	var errs rlconfig.Diagnostics
+	for _, d := range rlconfig.Validate(input) {
+		if d.Severity == rlconfig.SeverityError && !isMissingTaskURL(d, cfg) {
+			errs = append(errs, d)
+		}
+	}
+	appendConfigDiagnostics(&resp.Diagnostics, errs)
+}
+
+// isMissingTaskURL tells apart the one error ValidateConfig cannot judge: a
+// task URL that may still come from the provider.
+func isMissingTaskURL(d rlconfig.Diagnostic, cfg rlJobModel) bool {
+	return d.Attribute == "services.task_url" && (cfg.Services == nil || cfg.Services.TaskURL.IsNull())
+}
+
+func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return // destroy, or the provider is not configured yet
+	}
+	var plan rlJobModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if req.State.Raw.IsNull() {
+		input, diags := plan.configInput(ctx, r.data.taskAppURL)
+		resp.Diagnostics.Append(diags...)
+		appendConfigDiagnostics(&resp.Diagnostics, rlconfig.Validate(input))
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if len(input.Overrides.Unknown) == 0 {
+			if resolved, _ := rlconfig.Resolve(input); resolved != nil {
+				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("task_app_url"), resolved.TaskURL)...)
+			}
+		}
+		return
+	}
+
+	// A job that is still running and should be waited for is an in-place
+	// update: that is how an untainted job, or one submitted without waiting,
+	// is waited for again instead of being submitted twice.
+	var state rlJobModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.WaitForCompletion.ValueBool() && !state.Status.IsNull() && !synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
+		for _, name := range []string{"status", "output_model_id", "finished_at", "error_message"} {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+		}
+	}
+}

@@ -1,0 +1,381 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
+	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
+)
+
+const (
+	defaultCreateTimeout = 12 * time.Hour
+	defaultDeleteTimeout = 10 * time.Minute
+)
+
+var (
+	_ resource.Resource                   = (*rlJobResource)(nil)
+	_ resource.ResourceWithConfigure      = (*rlJobResource)(nil)
+	_ resource.ResourceWithImportState    = (*rlJobResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*rlJobResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*rlJobResource)(nil)
+)
+
+type rlJobResource struct {
+	data *providerData
+}
+
+func newRLJobResource() resource.Resource {
+	return &rlJobResource{}
+}
+
+func (r *rlJobResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_rl_job"
+}
+
+func (r *rlJobResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan rlJobModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	// Write-only values reach the provider only through the configuration.
+	var keyWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("environment_api_key_wo"), &keyWO)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.maskSecrets(ctx, keyWO.ValueString())
+	environmentAPIKey := firstNonEmpty(keyWO.ValueString(), r.data.environmentAPIKey)
+
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	input, diags := plan.configInput(ctx, r.data.taskAppURL)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resolved, found := rlconfig.Resolve(input)
+	appendConfigDiagnostics(&resp.Diagnostics, found)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	api, err := r.data.backend()
+	if err != nil {
+		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+		return
+	}
+
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	if !r.checkTaskApp(waitCtx, &plan, api, resolved.TaskURL, environmentAPIKey, &resp.Diagnostics) {
+		return
+	}
+
+	payload := rlconfig.BuildPayload(resolved, api.APIRoot())
+	effectiveConfig, err := rlconfig.EffectiveConfigJSON(resolved)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not encode the effective config", err.Error())
+		return
+	}
+	// One key for every retry of this create: a retry after a lost answer gets
+	// the job the first attempt created instead of starting a second one.
+	idempotencyKey := uuid.NewString()
+	tflog.Info(ctx, "submitting RL job", map[string]any{"task_app_url": resolved.TaskURL, "idempotency_key": idempotencyKey})
+	job, err := api.CreateJob(waitCtx, payload, idempotencyKey)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not submit the RL job",
+			fmt.Sprintf("%s\n\nIf the backend received the request before the failure, a job may exist under "+
+				"idempotency key %s; look for it in the Synth dashboard before applying again.", err, idempotencyKey))
+		return
+	}
+	tflog.Info(ctx, "submitted RL job", map[string]any{"job_id": job.ID, "status": job.Status})
+
+	plan.ID = types.StringValue(job.ID)
+	plan.TaskAppURL = types.StringValue(resolved.TaskURL)
+	plan.EffectiveConfig = types.StringValue(effectiveConfig)
+	plan.setJobFields(job)
+	// Save the id before waiting: whatever happens to the wait, the job is
+	// never lost from state.
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !plan.WaitForCompletion.ValueBool() {
+		return
+	}
+
+	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, &resp.Diagnostics)
+}
+
+// checkTaskApp does what the CLI does before it submits: the task app must
+// answer /health and /task_info, retried for health_check_timeout to ride out
+// a cold start. With verify_with_backend the backend must reach it too.
+func (r *rlJobResource) checkTaskApp(ctx context.Context, plan *rlJobModel, api backend, taskURL, environmentAPIKey string, diags *diag.Diagnostics) bool {
+	app, err := r.data.taskApp(taskURL, environmentAPIKey)
+	if err != nil {
+		diags.AddAttributeError(path.Root("task_app_url"), "Invalid task app URL", err.Error())
+		return false
+	}
+	healthTimeout, _ := time.ParseDuration(plan.HealthCheckTimeout.ValueString())
+	tflog.Info(ctx, "checking task app health", map[string]any{"task_app_url": taskURL, "timeout": healthTimeout.String()})
+	if _, _, err := app.WaitHealthy(ctx, healthTimeout); err != nil {
+		diags.AddError("Task app is not healthy; nothing was submitted", err.Error())
+		return false
+	}
+	if !plan.VerifyWithBackend.ValueBool() {
+		return true
+	}
+	result, err := api.VerifyTaskApp(ctx, taskURL)
+	var apiErr *synthapi.APIError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
+		diags.AddAttributeWarning(path.Root("verify_with_backend"), "Backend cannot verify task apps",
+			"The backend has no verify_task_app route (older deployments lack it), so the job was submitted after the provider's own health check only.")
+		return true
+	case err != nil:
+		diags.AddError("Backend could not verify the task app; nothing was submitted", err.Error())
+		return false
+	case !result.AnyOK:
+		diags.AddError("Backend could not reach the task app; nothing was submitted",
+			fmt.Sprintf("The backend called %s with the organisation's stored environment keys and none worked "+
+				"(answers: %v). Register the task app's key, for example with synth_environment_api_key.", taskURL, result.AttemptStatuses))
+		return false
+	}
+	return true
+}
+
+func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state rlJobModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.maskSecrets(ctx)
+	api, err := r.data.backend()
+	if err != nil {
+		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+		return
+	}
+	job, err := api.GetJob(ctx, state.ID.ValueString())
+	if synthapi.IsNotFound(err) {
+		if synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
+			// Its outcome (the trained model above all) may still feed other
+			// resources, so a finished job outlives the backend's record of it.
+			resp.Diagnostics.AddWarning("RL job no longer on the backend",
+				fmt.Sprintf("Job %s finished (%s) and the backend no longer knows it; its last recorded state is kept.",
+					state.ID.ValueString(), state.Status.ValueString()))
+			return
+		}
+		resp.Diagnostics.AddWarning("RL job not found",
+			fmt.Sprintf("The backend has no job %s, so it is removed from state; the next apply submits a new one.", state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Could not read the RL job", err.Error())
+		return
+	}
+	state.setJobFields(job)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update never calls the backend to change a job: every config attribute
+// forces a new job. What remains is resuming the wait for a job that is still
+// running, which ModifyPlan marks by planning its status as unknown.
+func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state rlJobModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.maskSecrets(ctx)
+	plan.copyJobFields(&state)
+	if !plan.WaitForCompletion.ValueBool() || synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+
+	api, err := r.data.backend()
+	if err != nil {
+		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, &resp.Diagnostics)
+}
+
+func (r *rlJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state rlJobModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.maskSecrets(ctx)
+	id := state.ID.ValueString()
+	if state.OnDestroy.ValueString() == onDestroyAbandon {
+		tflog.Info(ctx, "abandoning RL job: it keeps running on the backend", map[string]any{"job_id": id})
+		return
+	}
+	api, err := r.data.backend()
+	if err != nil {
+		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+		return
+	}
+	job, err := api.GetJob(ctx, id)
+	switch {
+	case synthapi.IsNotFound(err):
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Could not read the RL job before cancelling it", err.Error())
+		return
+	case job.Phase().Terminal():
+		return
+	}
+
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tflog.Info(ctx, "cancelling RL job", map[string]any{"job_id": id, "status": job.Status})
+	if err := api.CancelJob(waitCtx, id); err != nil {
+		if synthapi.IsNotFound(err) {
+			return
+		}
+		resp.Diagnostics.AddError("Could not cancel the RL job", fmt.Sprintf("Job %s: %s", id, err))
+		return
+	}
+	job, err = synthapi.WaitForJob(waitCtx, api, id, r.waitOptions())
+	if synthapi.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		status := "still running"
+		if job != nil {
+			status = "still " + job.Status
+		}
+		resp.Diagnostics.AddError("RL job did not stop",
+			fmt.Sprintf("Job %s was asked to cancel but is %s after %s: %s. It stays in state; destroy again to "+
+				"keep waiting, or set on_destroy = \"abandon\" to forget it.", id, status, timeout, err))
+	}
+}
+
+func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ctx = r.data.maskSecrets(ctx)
+	api, err := r.data.backend()
+	if err != nil {
+		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+		return
+	}
+	job, err := api.GetJob(ctx, req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not import the RL job", err.Error())
+		return
+	}
+
+	// State starts out null on import, so it is written attribute by attribute.
+	imported := rlJobModel{
+		WaitForCompletion:  types.BoolValue(true),
+		OnDestroy:          types.StringValue(onDestroyCancel),
+		HealthCheckTimeout: types.StringValue(defaultHealthCheckTimeout),
+		VerifyWithBackend:  types.BoolValue(false),
+		TaskAppURL:         types.StringNull(),
+	}
+	imported.setSectionsFromConfig(job.Config)
+	if taskURL, ok := lookupString(job.Config, "services", "task_url"); ok {
+		imported.TaskAppURL = types.StringValue(taskURL)
+	}
+	effective, err := canonicalJSON(job.Config)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not encode the job's config", err.Error())
+		return
+	}
+	imported.EffectiveConfig = effective
+	imported.setJobFields(job)
+
+	for name, value := range map[string]any{
+		"id":                   types.StringValue(req.ID),
+		"wait_for_completion":  imported.WaitForCompletion,
+		"on_destroy":           imported.OnDestroy,
+		"health_check_timeout": imported.HealthCheckTimeout,
+		"verify_with_backend":  imported.VerifyWithBackend,
+		"algorithm":            imported.Algorithm,
+		"model":                imported.Model,
+		"services":             imported.Services,
+		"compute":              imported.Compute,
+		"rollout":              imported.Rollout,
+		"evaluation":           imported.Evaluation,
+		"training":             imported.Training,
+		"data":                 imported.Data,
+		"tags":                 imported.Tags,
+		"status":               imported.Status,
+		"task_app_url":         imported.TaskAppURL,
+		"output_model_id":      imported.OutputModelID,
+		"created_at":           imported.CreatedAt,
+		"finished_at":          imported.FinishedAt,
+		"error_message":        imported.ErrorMessage,
+		"effective_config":     imported.EffectiveConfig,
+	} {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
+	}
+}
+
+// setJobFields records what the backend says of the job.
+func (m *rlJobModel) setJobFields(job *synthapi.Job) {
+	status := job.Status
+	if status == "" {
+		status = "queued"
+	}
+	m.Status = types.StringValue(status)
+	m.CreatedAt = nullableString(job.CreatedAt)
+	m.FinishedAt = nullableString(job.FinishedAt)
+	m.OutputModelID = types.StringNull()
+	if job.Phase() == synthapi.PhaseSucceeded {
+		m.OutputModelID = nullableString(job.OutputModelID)
+	}
+	m.ErrorMessage = types.StringNull()
+	if job.Phase() == synthapi.PhaseFailed || job.Phase() == synthapi.PhaseCancelled {
+		m.ErrorMessage = nullableString(job.ErrorMessage)
+	}
+}
+
+// copyJobFields carries the backend-owned values over from state, which an
+// in-place plan may have left unknown.
+func (m *rlJobModel) copyJobFields(state *rlJobModel) {
+	m.ID = state.ID
+	m.Status = state.Status
+	m.TaskAppURL = state.TaskAppURL
+	m.OutputModelID = state.OutputModelID
+	m.CreatedAt = state.CreatedAt
+	m.FinishedAt = state.FinishedAt
+	m.ErrorMessage = state.ErrorMessage
+	m.EffectiveConfig = state.EffectiveConfig
+}
+
+func lookupString(config map[string]any, table, key string) (string, bool) {
+	section, ok := config[table].(map[string]any)
+	if !ok {
+		return "", false
+	}
+	s, ok := section[key].(string)
+	return s, ok
+}

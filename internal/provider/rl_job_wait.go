@@ -1,0 +1,81 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
+)
+
+// keepJobAdvice tells the user how to keep a job that Terraform has tainted
+// because a wait ended before the job did.
+const keepJobAdvice = "The job id is saved in state and the resource is marked tainted, so the next apply would " +
+	"submit a new job. To keep this job and wait for it again, run `terraform untaint` on this resource and apply; " +
+	"to stop it, destroy the resource."
+
+// waitAndRecord waits for the job in plan to finish and records the outcome in
+// state. rpcCtx is the request's own context; waitCtx adds the timeout.
+func (r *rlJobResource) waitAndRecord(rpcCtx, waitCtx context.Context, api backend, plan *rlJobModel, timeout time.Duration, state *tfsdk.State, diags *diag.Diagnostics) {
+	id := plan.ID.ValueString()
+	job, err := synthapi.WaitForJob(waitCtx, api, id, r.waitOptions())
+	if job != nil {
+		plan.setJobFields(job)
+	}
+	diags.Append(state.Set(rpcCtx, plan)...)
+
+	status := plan.Status.ValueString()
+	switch {
+	case err != nil && rpcCtx.Err() != nil:
+		diags.AddError("Interrupted while waiting for the RL job",
+			fmt.Sprintf("Terraform stopped the wait; job %s is still %s on the backend. %s", id, status, keepJobAdvice))
+	case err != nil && waitCtx.Err() != nil:
+		diags.AddError("Timed out waiting for the RL job",
+			fmt.Sprintf("Job %s is still %s after %s (timeouts.create). %s", id, status, timeout, keepJobAdvice))
+	case err != nil:
+		diags.AddError("Lost track of the RL job while waiting",
+			fmt.Sprintf("Waiting for job %s failed: %s. %s", id, err, keepJobAdvice))
+	case job.Phase() == synthapi.PhaseFailed:
+		diags.AddError("RL job failed", r.explainFailure(rpcCtx, api, job))
+	case job.Phase() == synthapi.PhaseCancelled:
+		diags.AddError("RL job was cancelled", r.explainFailure(rpcCtx, api, job))
+	}
+}
+
+// explainFailure quotes the backend's reason and the job's last error events.
+func (r *rlJobResource) explainFailure(ctx context.Context, api backend, job *synthapi.Job) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Job %s ended %s", job.ID, job.Status)
+	if job.ErrorMessage != "" {
+		fmt.Fprintf(&b, ": %s", job.ErrorMessage)
+	}
+	b.WriteString(".")
+	events, err := synthapi.LastErrorEvents(ctx, api, job.ID, 3)
+	if err != nil {
+		tflog.Warn(ctx, "could not read the failed job's events", map[string]any{"job_id": job.ID, "error": err.Error()})
+	}
+	if len(events) > 0 {
+		b.WriteString("\n\nLast error events:")
+		for _, e := range events {
+			fmt.Fprintf(&b, "\n  [%s] %s", e.Type, e.Message)
+		}
+	}
+	b.WriteString("\n\nThe resource is marked tainted, so the next apply submits a new job.")
+	return b.String()
+}
+
+func (r *rlJobResource) waitOptions() synthapi.WaitOptions {
+	return synthapi.WaitOptions{
+		OnStatusChange: func(ctx context.Context, job *synthapi.Job) {
+			tflog.Info(ctx, "RL job status", map[string]any{"job_id": job.ID, "status": job.Status})
+		},
+		OnTransientError: func(ctx context.Context, err error, consecutive int) {
+			tflog.Warn(ctx, "polling the RL job failed; polling goes on", map[string]any{"error": err.Error(), "consecutive_errors": consecutive})
+		},
+	}
+}

@@ -1,0 +1,110 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/emulator"
+)
+
+const taskAppAddr = "data.synth_task_app.test"
+
+func TestTaskAppDataSource_healthyApp(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			// The URL comes from the provider's task_app_url.
+			Config: env.provider(fmt.Sprintf("  task_app_url = %q", env.taskAppURL)) + `
+data "synth_task_app" "test" {}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("url"), knownvalue.StringExact(env.taskAppURL)),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("healthy"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("auth_required"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("task_info_json"), knownvalue.StringRegexp(regexp.MustCompile(`"taskset"`))),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("instances"), knownvalue.ListExact([]knownvalue.Check{})),
+			},
+		}},
+	})
+}
+
+func TestTaskAppDataSource_oneSeed(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.provider("") + fmt.Sprintf(`
+data "synth_task_app" "test" {
+  url   = %q
+  seeds = [7]
+}
+`, env.taskAppURL),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("instances"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"seed": knownvalue.Int64Exact(7),
+						"json": knownvalue.StringRegexp(regexp.MustCompile(`"seed":\s*7`)),
+					}),
+				})),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("task").AtMapKey("id"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("environments"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("crafter")})),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("dataset").AtMapKey("splits"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("limits").AtMapKey("max_turns"), knownvalue.NotNull()),
+			},
+		}},
+	})
+}
+
+func TestTaskAppDataSource_severalSeeds(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.provider("") + fmt.Sprintf(`
+data "synth_task_app" "test" {
+  url   = %q
+  seeds = [3, 1, 2]
+}
+`, env.taskAppURL),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("instances"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"seed": knownvalue.Int64Exact(3), "json": knownvalue.StringRegexp(regexp.MustCompile(`"seed":\s*3`))}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"seed": knownvalue.Int64Exact(1), "json": knownvalue.StringRegexp(regexp.MustCompile(`"seed":\s*1`))}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"seed": knownvalue.Int64Exact(2), "json": knownvalue.StringRegexp(regexp.MustCompile(`"seed":\s*2`))}),
+				})),
+			},
+		}},
+	})
+}
+
+func TestTaskAppDataSource_refusedKey(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "synth" {
+  backend_url         = %q
+  api_key             = %q
+  environment_api_key = "env_wrong_key"
+}
+
+data "synth_task_app" "test" {
+  url = %q
+}
+`, env.backendURL, testAPIKey, env.taskAppURL),
+			ExpectError: regexp.MustCompile(`(?s)(` + regexp.QuoteMeta(env.taskAppURL) + `.*rejected the environment key|rejected the environment key.*` + regexp.QuoteMeta(env.taskAppURL) + `)`),
+		}},
+	})
+}

@@ -1,0 +1,76 @@
+package rlconfig
+
+// Merge returns a deep copy of base with the typed overrides written over the
+// keys they name. Tags are merged key by key; lists (rollout.ops, seeds)
+// replace the TOML list whole. Every other section and key, including
+// sections this package does not know, passes through untouched. base is
+// never modified and may be nil.
+//
+// Merge does not validate. When base holds a non-table where an override
+// needs a table (say compute = 8), the override replaces it; Validate
+// reports the TOML mistake on its own.
+func Merge(base map[string]any, o Overrides) map[string]any {
+	out := copyTable(base)
+	for _, f := range typedFields {
+		if val, ok := f.value(&o); ok {
+			tableIn(out, f.table)[f.key] = val
+		}
+	}
+	if len(o.Tags) > 0 {
+		tags := tableIn(out, "tags")
+		for k, v := range o.Tags {
+			tags[k] = v
+		}
+	}
+	return out
+}
+
+// tableIn returns doc[name] as a table, creating it (or replacing a
+// non-table) when needed.
+func tableIn(doc map[string]any, name string) map[string]any {
+	if t, ok := doc[name].(map[string]any); ok {
+		return t
+	}
+	t := map[string]any{}
+	doc[name] = t
+	return t
+}
+
+// copyTable deep-copies the tables and arrays of a parsed document; scalars
+// are immutable and shared. A nil table copies to an empty one.
+func copyTable(t map[string]any) map[string]any {
+	out := make(map[string]any, len(t))
+	for k, v := range t {
+		out[k] = copyValue(v)
+	}
+	return out
+}
+
+func copyValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return copyTable(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = copyValue(e)
+		}
+		return out
+	}
+	return v
+}
+
+// lookup follows a key path through nested tables.
+func lookup(doc map[string]any, path ...string) (any, bool) {
+	var cur any = doc
+	for _, k := range path {
+		t, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = t[k]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}

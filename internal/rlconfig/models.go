@@ -1,0 +1,102 @@
+package rlconfig
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// sourcePrefixes are the kinds of trained model a job can start from:
+// fine-tuned, full fine-tuned, QLoRA fine-tuned, and an earlier RL policy.
+var sourcePrefixes = []string{"ft", "fft", "qft", "rl"}
+
+// ValidateModelSource checks the form of a [model].source id such as
+// "ft:Qwen/Qwen3-4B:job_123" or "rl:Qwen/Qwen3-0.6B:policy-1": a known
+// prefix, no empty ':'-separated segment, and a later segment naming the
+// base model in "org/name" form. Whether the model exists is the backend's
+// business.
+func ValidateModelSource(id string) error {
+	if id == "" {
+		return errors.New("a model source must not be empty")
+	}
+	if hasSpace(id) {
+		return fmt.Errorf("%q contains whitespace", id)
+	}
+	segs := strings.Split(id, ":")
+	if !slices.Contains(sourcePrefixes, segs[0]) || len(segs) < 2 {
+		return fmt.Errorf("%q must start with ft:, fft:, qft: or rl:, as in \"ft:Qwen/Qwen3-4B:job_123\"", id)
+	}
+	if slices.Contains(segs, "") {
+		return fmt.Errorf("%q has an empty ':'-separated segment", id)
+	}
+	if BaseOfSource(id) == "" {
+		return fmt.Errorf("%q does not name its base model (\"org/name\") after the prefix, as in \"ft:Qwen/Qwen3-4B:job_123\"", id)
+	}
+	return nil
+}
+
+// ValidateBaseModel checks that id has the "org/name" form of a base model
+// such as "Qwen/Qwen3-4B", using the characters Hugging Face allows in
+// repository ids.
+func ValidateBaseModel(id string) error {
+	if prefix, _, ok := strings.Cut(id, ":"); ok && slices.Contains(sourcePrefixes, prefix) {
+		// The likeliest mistake of all: a trained model given as a base.
+		return fmt.Errorf("%q is a trained model id, not a base model (\"org/name\"); it belongs in the model source", id)
+	}
+	org, name, ok := strings.Cut(id, "/")
+	if !ok || org == "" || name == "" || strings.Contains(name, "/") {
+		return fmt.Errorf("%q must have the form \"org/name\", as in \"Qwen/Qwen3-4B\"", id)
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("/._-", c)) {
+			return fmt.Errorf("%q contains %q; a base model id uses only letters, digits, '.', '_', '-' and one '/'", id, c)
+		}
+	}
+	return nil
+}
+
+// BaseOfSource returns the base model named inside a source id: the first
+// segment after the prefix that has the "org/name" form. It returns "" when
+// there is none.
+func BaseOfSource(id string) string {
+	segs := strings.Split(id, ":")
+	for _, s := range segs[1:] {
+		if ValidateBaseModel(s) == nil {
+			return s
+		}
+	}
+	return ""
+}
+
+// IsKnownBase reports whether id is on the SDK's late-2025 list of base
+// models that may be RL-trained (compared case-insensitively). The backend
+// is the authority on that list, so an unknown base deserves a warning, not
+// an error.
+func IsKnownBase(id string) bool {
+	_, ok := knownBases[strings.ToLower(id)]
+	return ok
+}
+
+var knownBases = func() map[string]struct{} {
+	names := []string{
+		"Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B", "Qwen3-30B-A3B",
+		"Qwen3-4B-2507",
+		"Qwen3-4B-Instruct-2507", "Qwen3-4B-Instruct-2507-FP8",
+		"Qwen3-30B-A3B-Instruct-2507", "Qwen3-30B-A3B-Instruct-2507-FP8",
+		"Qwen3-Coder-30B-A3B-Instruct", "Qwen3-Coder-30B-A3B-Instruct-FP8",
+		"Qwen3-VL-2B-Instruct", "Qwen3-VL-2B-Thinking",
+		"Qwen3-VL-4B-Instruct", "Qwen3-VL-4B-Thinking",
+		"Qwen3-VL-8B-Instruct", "Qwen3-VL-8B-Thinking",
+		// Listed by the SDK as experimental; known all the same.
+		"Qwen3-4B-Thinking-2507", "Qwen3-30B-A3B-Thinking-2507",
+	}
+	set := make(map[string]struct{}, len(names))
+	for _, n := range names {
+		set[strings.ToLower("Qwen/"+n)] = struct{}{}
+	}
+	return set
+}()
+
+func hasSpace(s string) bool { return strings.ContainsFunc(s, unicode.IsSpace) }

@@ -1,0 +1,75 @@
+package rlconfig
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestModelIDs(t *testing.T) {
+	tests := []struct {
+		id string
+		// wantSourceErr and wantBaseErr are phrases of the errors, "" when
+		// the id is valid as that kind.
+		wantSourceErr string
+		wantBaseErr   string
+		wantBase      string // BaseOfSource
+		wantKnown     bool   // IsKnownBase of the id itself
+	}{
+		{id: "Qwen/Qwen3-4B", wantSourceErr: "must start with", wantKnown: true},
+		{id: "qwen/qwen3-4b", wantSourceErr: "must start with", wantKnown: true},
+		{id: "Qwen/Qwen3-0.6B", wantSourceErr: "must start with", wantKnown: true},
+		{id: "Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", wantSourceErr: "must start with", wantKnown: true},
+		{id: "Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8", wantSourceErr: "must start with", wantKnown: true},
+		{id: "Qwen/Qwen3-VL-8B-Thinking", wantSourceErr: "must start with", wantKnown: true},
+		{id: "Qwen/Qwen3-4B-Thinking-2507", wantSourceErr: "must start with", wantKnown: true},
+		{id: "meta-llama/Llama-3.1-8B", wantSourceErr: "must start with"},
+		{id: "Qwen/Qwen3-4B-FP8-typo", wantSourceErr: "must start with"},
+
+		{id: "ft:Qwen/Qwen3-4B:job_123", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-4B"},
+		{id: "fft:Qwen/Qwen3-8B:job_1", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-8B"},
+		{id: "qft:Qwen/Qwen3-1.7B:job_1", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-1.7B"},
+		{id: "rl:Qwen/Qwen3-0.6B:policy-1", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-0.6B"},
+		{id: "rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-4B"},
+		{id: "ft:org:Qwen/Qwen3-4B:job_1", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-4B"},
+		{id: "ft:Qwen/Qwen3-4B", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-4B"},
+
+		{id: "", wantSourceErr: "must not be empty", wantBaseErr: "org/name"},
+		{id: "ft:", wantSourceErr: "empty ':'-separated segment", wantBaseErr: "is a trained model id"},
+		{id: "ft", wantSourceErr: "must start with", wantBaseErr: "org/name"},
+		{id: "ft:job_123", wantSourceErr: "does not name its base model", wantBaseErr: "is a trained model id"},
+		{id: "ft:Qwen/Qwen3-4B::job", wantSourceErr: "empty ':'-separated segment", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-4B"},
+		{id: "FT:Qwen/Qwen3-4B:job", wantSourceErr: "must start with", wantBaseErr: "contains ':'", wantBase: "Qwen/Qwen3-4B"},
+		{id: "sft:Qwen/Qwen3-4B:job", wantSourceErr: "must start with", wantBaseErr: "contains ':'", wantBase: "Qwen/Qwen3-4B"},
+		{id: "ft:Qwen/Qwen3 4B:job", wantSourceErr: "whitespace", wantBaseErr: "is a trained model id"},
+		{id: "Qwen3-4B", wantSourceErr: "must start with", wantBaseErr: "org/name"},
+		{id: "/Qwen3-4B", wantSourceErr: "must start with", wantBaseErr: "org/name"},
+		{id: "Qwen/", wantSourceErr: "must start with", wantBaseErr: "org/name"},
+		{id: "Qwen/Qwen3/4B", wantSourceErr: "must start with", wantBaseErr: "org/name"},
+		{id: "Qwen/Qwen3-4B ", wantSourceErr: "whitespace", wantBaseErr: "contains ' '"},
+		{id: "Qwen/Qwen3:4B", wantSourceErr: "must start with", wantBaseErr: "contains ':'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			checkErr(t, "ValidateModelSource", ValidateModelSource(tt.id), tt.wantSourceErr)
+			checkErr(t, "ValidateBaseModel", ValidateBaseModel(tt.id), tt.wantBaseErr)
+			if got := BaseOfSource(tt.id); got != tt.wantBase {
+				t.Errorf("BaseOfSource = %q, want %q", got, tt.wantBase)
+			}
+			if got := IsKnownBase(tt.id); got != tt.wantKnown {
+				t.Errorf("IsKnownBase = %v, want %v", got, tt.wantKnown)
+			}
+		})
+	}
+}
+
+func checkErr(t *testing.T, fn string, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s: unexpected error %v", fn, err)
+	case want != "" && err == nil:
+		t.Errorf("%s: no error, want one containing %q", fn, want)
+	case want != "" && !strings.Contains(err.Error(), want):
+		t.Errorf("%s: error %q does not contain %q", fn, err, want)
+	}
+}

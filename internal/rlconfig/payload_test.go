@@ -1,0 +1,193 @@
+package rlconfig
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden payloads in testdata")
+
+const testAPIRoot = "https://api.usesynth.ai/api"
+
+// goldenInputs are the two SDK examples as a Terraform user would fill them
+// in: the base example with the task URL from the provider, the fine-tune
+// template with the typed attributes it was written for.
+var goldenInputs = []struct {
+	fixture string
+	in      func(src string) Input
+}{
+	{
+		fixture: "rl_from_base_qwen4b",
+		in: func(src string) Input {
+			return Input{TOML: src, DefaultTaskURL: "https://synth-laboratories--crafter-task-app.modal.run/"}
+		},
+	},
+	{
+		fixture: "rl_from_ft",
+		in: func(src string) Input {
+			return Input{TOML: src, Overrides: Overrides{
+				Model:    &Model{Source: ptr("ft:Qwen/Qwen3-4B:job_8f2c1a")},
+				Services: &Services{TaskURL: ptr("https://synth-laboratories--crafter-task-app.modal.run")},
+				Tags:     map[string]string{"pipeline": "terraform"},
+			}}
+		},
+	},
+}
+
+func TestBuildPayloadGolden(t *testing.T) {
+	for _, g := range goldenInputs {
+		t.Run(g.fixture, func(t *testing.T) {
+			r, diags := Resolve(g.in(readFixture(t, g.fixture+".toml")))
+			if diags.HasError() || r == nil {
+				t.Fatalf("Resolve: %v", diags)
+			}
+			if len(diags) != 0 {
+				t.Errorf("unexpected warnings: %v", diags)
+			}
+			got, err := json.MarshalIndent(BuildPayload(r, testAPIRoot), "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			golden := "testdata/" + g.fixture + ".payload.json"
+			if *update {
+				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !reflect.DeepEqual(decodeJSON(t, got), decodeJSON(t, want)) {
+				t.Errorf("payload differs from %s:\n%s", golden, got)
+			}
+		})
+	}
+}
+
+func decodeJSON(t *testing.T, b []byte) any {
+	t.Helper()
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // compare numbers as written, not as rounded floats
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+	return v
+}
+
+func TestBuildPayload(t *testing.T) {
+	tests := []struct {
+		name string
+		r    *Resolved
+		want map[string]any
+	}{
+		{
+			name: "from a source",
+			r: &Resolved{
+				Config: map[string]any{
+					"model":    map[string]any{"source": "ft:Qwen/Qwen3-4B:job_1"},
+					"services": map[string]any{"task_url": "https://t.example.com"},
+					"compute":  map[string]any{"gpu_type": "H100", "gpu_count": int64(8)},
+				},
+				TaskURL:     "https://t.example.com",
+				ModelSource: "ft:Qwen/Qwen3-4B:job_1",
+			},
+			want: map[string]any{
+				"job_type": "rl",
+				"compute":  map[string]any{"gpu_type": "H100", "gpu_count": int64(8)},
+				"data": map[string]any{
+					"endpoint_base_url": "https://t.example.com",
+					"config": map[string]any{
+						"model":    map[string]any{"source": "ft:Qwen/Qwen3-4B:job_1"},
+						"services": map[string]any{"task_url": "https://t.example.com"},
+						"compute":  map[string]any{"gpu_type": "H100", "gpu_count": int64(8)},
+					},
+					"model": "ft:Qwen/Qwen3-4B:job_1",
+				},
+				"tags":     map[string]any{"source": "terraform-provider-synth"},
+				"metadata": map[string]any{"backend_base_url": testAPIRoot},
+			},
+		},
+		{
+			name: "from a base, without [compute]",
+			r: &Resolved{
+				Config:    map[string]any{"model": map[string]any{"base": "Qwen/Qwen3-4B"}},
+				TaskURL:   "https://t.example.com",
+				BaseModel: "Qwen/Qwen3-4B",
+			},
+			want: map[string]any{
+				"job_type": "rl",
+				"compute":  map[string]any{},
+				"data": map[string]any{
+					"endpoint_base_url": "https://t.example.com",
+					"config":            map[string]any{"model": map[string]any{"base": "Qwen/Qwen3-4B"}},
+					"base_model":        "Qwen/Qwen3-4B",
+				},
+				"tags":     map[string]any{"source": "terraform-provider-synth"},
+				"metadata": map[string]any{"backend_base_url": testAPIRoot},
+			},
+		},
+		{name: "nil", r: nil, want: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := BuildPayload(tt.r, testAPIRoot); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("BuildPayload =\n%#v\nwant\n%#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBuildPayloadCopies(t *testing.T) {
+	r, diags := Resolve(Input{TOML: readFixture(t, "rl_from_base_qwen4b.toml")})
+	if diags.HasError() {
+		t.Fatalf("Resolve: %v", diags)
+	}
+	before, _ := EffectiveConfigJSON(r)
+
+	p := BuildPayload(r, testAPIRoot)
+	p["compute"].(map[string]any)["gpu_count"] = int64(1)
+	p["data"].(map[string]any)["config"].(map[string]any)["model"].(map[string]any)["base"] = "changed"
+
+	if after, _ := EffectiveConfigJSON(r); after != before {
+		t.Errorf("changing the payload changed the resolved config:\n%s\nwas\n%s", after, before)
+	}
+}
+
+func TestEffectiveConfigJSON(t *testing.T) {
+	r, diags := Resolve(Input{
+		TOML:      validTOML + "[tags]\nnote = \"a<b & c>d\"\n[zeta]\nb = 2\na = [1.5, \"x\"]\n",
+		Overrides: Overrides{Services: &Services{TaskURL: ptr("https://t.example.com/?a=1&b=2")}},
+	})
+	if diags.HasError() {
+		t.Fatalf("Resolve: %v", diags)
+	}
+	got, err := EffectiveConfigJSON(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"model":{"base":"Qwen/Qwen3-4B"},"reference":{"placement":"none"},` +
+		`"services":{"task_url":"https://t.example.com/?a=1&b=2"},"tags":{"note":"a<b & c>d"},"zeta":{"a":[1.5,"x"],"b":2}}`
+	if got != want {
+		t.Errorf("EffectiveConfigJSON =\n%s\nwant\n%s", got, want)
+	}
+
+	// It is exactly what the payload carries under data.config.
+	payload, err := json.Marshal(BuildPayload(r, testAPIRoot)["data"].(map[string]any)["config"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(decodeJSON(t, payload), decodeJSON(t, []byte(got))) {
+		t.Errorf("data.config = %s, EffectiveConfigJSON = %s", payload, got)
+	}
+	if strings.Contains(got, "\n") {
+		t.Errorf("EffectiveConfigJSON is not compact: %q", got)
+	}
+}

@@ -1,0 +1,170 @@
+package rlconfig
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestResolveTaskURLWriteBack(t *testing.T) {
+	const tomlURL = "https://toml.example.com"
+	src := modelOnlyTOML + "[services]\ntask_url = \"" + tomlURL + "/\"\njudge_url = \"https://judge.example.com\"\n"
+
+	tests := []struct {
+		name       string
+		o          Overrides
+		defaultURL string
+		wantURL    string
+		wantSource string
+	}{
+		{
+			name:       "typed services.task_url wins",
+			o:          Overrides{Services: &Services{TaskURL: ptr("https://typed.example.com/")}},
+			defaultURL: "https://provider.example.com",
+			wantURL:    "https://typed.example.com",
+			wantSource: "services.task_url",
+		},
+		{
+			name:       "then the provider default",
+			defaultURL: "https://provider.example.com/",
+			wantURL:    "https://provider.example.com",
+			wantSource: "the provider's task_app_url (or TASK_APP_URL)",
+		},
+		{
+			name:       "then config_toml",
+			wantURL:    tomlURL,
+			wantSource: "[services].task_url in config_toml",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, diags := Resolve(Input{TOML: src, Overrides: tt.o, DefaultTaskURL: tt.defaultURL})
+			if diags.HasError() || r == nil {
+				t.Fatalf("Resolve: %v", diags)
+			}
+			if r.TaskURL != tt.wantURL || r.TaskURLSource != tt.wantSource {
+				t.Errorf("TaskURL, TaskURLSource = %q, %q; want %q, %q", r.TaskURL, r.TaskURLSource, tt.wantURL, tt.wantSource)
+			}
+			services := r.Config["services"].(map[string]any)
+			if services["task_url"] != tt.wantURL {
+				t.Errorf("Config services.task_url = %v, want %q", services["task_url"], tt.wantURL)
+			}
+			if services["judge_url"] != "https://judge.example.com" {
+				t.Errorf("Config services.judge_url = %v; the write-back must keep the rest of [services]", services["judge_url"])
+			}
+		})
+	}
+}
+
+func TestResolveWritesServicesWhenTOMLHasNone(t *testing.T) {
+	r, diags := Resolve(Input{TOML: modelOnlyTOML, DefaultTaskURL: "https://provider.example.com"})
+	if diags.HasError() {
+		t.Fatalf("Resolve: %v", diags)
+	}
+	if got := r.Config["services"]; !reflect.DeepEqual(got, map[string]any{"task_url": "https://provider.example.com"}) {
+		t.Errorf("Config services = %#v", got)
+	}
+}
+
+func TestResolveReferenceDefault(t *testing.T) {
+	tests := []struct {
+		name string
+		toml string
+		want any
+	}{
+		{"missing reference becomes placement none", validTOML, map[string]any{"placement": "none"}},
+		{"a reference is kept as written", validTOML + "[reference]\nplacement = \"dedicated\"\nport = 8002\n",
+			map[string]any{"placement": "dedicated", "port": int64(8002)}},
+		{"a reference without placement is not completed", validTOML + "[reference]\nport = 8002\n",
+			map[string]any{"port": int64(8002)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, diags := Resolve(Input{TOML: tt.toml})
+			if diags.HasError() {
+				t.Fatalf("Resolve: %v", diags)
+			}
+			if got := r.Config["reference"]; !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Config reference = %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestResolveModel(t *testing.T) {
+	tests := []struct {
+		name       string
+		toml       string
+		o          Overrides
+		wantSource string
+		wantBase   string
+	}{
+		{name: "base from TOML", toml: validTOML, wantBase: "Qwen/Qwen3-4B"},
+		{name: "source from TOML", toml: servicesOnlyTOML + "[model]\nsource = \"rl:Qwen/Qwen3-4B:job_1\"\n", wantSource: "rl:Qwen/Qwen3-4B:job_1"},
+		{name: "typed source", toml: servicesOnlyTOML, o: Overrides{Model: &Model{Source: ptr("ft:Qwen/Qwen3-8B:job_2")}}, wantSource: "ft:Qwen/Qwen3-8B:job_2"},
+		{name: "typed base", toml: servicesOnlyTOML, o: Overrides{Model: &Model{Base: ptr("Qwen/Qwen3-8B")}}, wantBase: "Qwen/Qwen3-8B"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, diags := Resolve(Input{TOML: tt.toml, Overrides: tt.o})
+			if diags.HasError() {
+				t.Fatalf("Resolve: %v", diags)
+			}
+			if r.ModelSource != tt.wantSource || r.BaseModel != tt.wantBase {
+				t.Errorf("ModelSource, BaseModel = %q, %q; want %q, %q", r.ModelSource, r.BaseModel, tt.wantSource, tt.wantBase)
+			}
+		})
+	}
+}
+
+func TestResolveRefuses(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Input
+		want []wantDiag
+	}{
+		{
+			name: "an unknown value",
+			in:   Input{TOML: validTOML, Overrides: Overrides{Unknown: []string{"training.batch_size"}}},
+			want: []wantDiag{wantError("training.batch_size", 0, "training.batch_size is not known yet")},
+		},
+		{
+			name: "an unknown config_toml",
+			in:   Input{Overrides: Overrides{Model: &Model{Base: ptr("Qwen/Qwen3-4B")}, Unknown: []string{"config_toml"}}, DefaultTaskURL: "https://t.example.com"},
+			want: []wantDiag{wantError("config_toml", 0, "config_toml is not known yet")},
+		},
+		{
+			name: "any error",
+			in:   Input{TOML: validTOML + "[compute]\ngpu_count = 0\n"},
+			want: []wantDiag{wantError("config_toml", 8, "must be at least 1")},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, diags := Resolve(tt.in)
+			if r != nil {
+				t.Errorf("Resolve returned a config despite errors: %#v", r)
+			}
+			assertDiagnostics(t, diags, tt.want)
+		})
+	}
+}
+
+func TestResolveKeepsWarnings(t *testing.T) {
+	r, diags := Resolve(Input{TOML: servicesOnlyTOML + "[model]\nbase = \"Qwen/Qwen9-1T\"\n"})
+	if r == nil {
+		t.Fatalf("Resolve refused a config with only a warning: %v", diags)
+	}
+	assertDiagnostics(t, diags, []wantDiag{wantWarning("config_toml", 4, "the backend decides")})
+}
+
+func TestResolveDoesNotShareTheOverrides(t *testing.T) {
+	o := Overrides{Model: &Model{Base: ptr("Qwen/Qwen3-4B")}, Rollout: &Rollout{Ops: []string{"agent"}}}
+	r, diags := Resolve(Input{TOML: servicesOnlyTOML, Overrides: o})
+	if diags.HasError() {
+		t.Fatalf("Resolve: %v", diags)
+	}
+	r.Config["rollout"].(map[string]any)["ops"].([]any)[0] = "changed"
+	if o.Rollout.Ops[0] != "agent" {
+		t.Errorf("the resolved config aliases the overrides")
+	}
+}

@@ -1,0 +1,89 @@
+package synthapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/google/uuid"
+)
+
+// Client talks to the Synth backend. It is safe for concurrent use; build
+// one per provider configuration.
+type Client struct {
+	root   string // API root, e.g. https://api.usesynth.ai/api
+	apiKey string
+	doer   *doer
+}
+
+// NewClient returns a client for the backend at backendURL, normalised by
+// NormalizeBackendURL, authenticating every call with apiKey as a bearer
+// token. An empty key is refused: every backend route needs one, and
+// failing here names the cause better than a 401 on the first call would.
+func NewClient(backendURL, apiKey string, opts ...Option) (*Client, error) {
+	root, err := NormalizeBackendURL(backendURL)
+	if err != nil {
+		return nil, err
+	}
+	if apiKey == "" {
+		return nil, errors.New("the Synth API key is empty")
+	}
+	s := newSettings(opts)
+	return &Client{root: root, apiKey: apiKey, doer: newDoer(s, backendRetryStatus)}, nil
+}
+
+// APIRoot returns the normalised API root every route is relative to, e.g.
+// "https://api.usesynth.ai/api". The create payload records it as
+// metadata.backend_base_url.
+func (c *Client) APIRoot() string { return c.root }
+
+// NewIdempotencyKey mints a key for CreateJob. The caller keeps the key for
+// as long as it may repeat the same create (a provider can store it in
+// private state), so that a create whose answer was lost is recognised by
+// the backend instead of starting a second job.
+func NewIdempotencyKey() string { return uuid.NewString() }
+
+// call is one backend request. path is relative to the API root; body, when
+// not nil, is sent as JSON. A non-empty idempotencyKey is sent as the
+// Idempotency-Key header, which is also what allows a POST to be retried.
+// The answer is returned whatever its status; see expect.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, body any, idempotencyKey string) (*response, error) {
+	r := request{
+		method: method,
+		url:    c.root + path,
+		query:  query,
+		header: http.Header{"Authorization": {"Bearer " + c.apiKey}},
+	}
+	if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: encoding the request: %w", method, path, err)
+		}
+		r.body = data
+	}
+	if idempotencyKey != "" {
+		r.header.Set("Idempotency-Key", idempotencyKey)
+	}
+	return c.doer.do(ctx, r)
+}
+
+// expect turns a non-2xx answer into an *APIError, so that callers only
+// handle the answers they understand.
+func expect(resp *response, err error) (*response, error) {
+	if err != nil {
+		return nil, err
+	}
+	if !resp.ok() {
+		return nil, newAPIError(resp)
+	}
+	return resp, nil
+}
+
+// jobPath is the route of one job; ids are opaque and path-escaped, so an
+// id containing "/" or "?" cannot reach a different route.
+func jobPath(prefix, id string, rest string) string {
+	return prefix + "/" + url.PathEscape(id) + rest
+}
