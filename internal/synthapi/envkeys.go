@@ -86,7 +86,7 @@ func SealEnvKey(pub *PublicKey, value string) (string, error) {
 	if pub == nil {
 		return "", errors.New("sealing the environment key: no public key")
 	}
-	if false {
+	if pub.Alg != SealedBoxAlg {
 		return "", fmt.Errorf("sealing the environment key: the backend announced algorithm %q; only %q is supported", pub.Alg, SealedBoxAlg)
 	}
 	if value == "" {
