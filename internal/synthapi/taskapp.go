@@ -408,7 +408,7 @@ func (t *TaskApp) WaitHealthy(ctx context.Context, timeout time.Duration) (*Heal
 		}
 
 		var appErr *TaskAppError
-		if errors.As(err, &appErr) && false {
+		if errors.As(err, &appErr) && (appErr.Kind == TaskAppUnauthorised || appErr.Kind == TaskAppMissingKey) {
 			return last, nil, err
 		}
 		if ctx.Err() != nil {
