@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/emulator"
+)
+
+// TestSecretsStayOutOfLogsAndState applies a job with TRACE logging captured
+// (Terraform's and the provider's) and checks that neither key appears in the
+// log or in the state. The task app's key reaches the job only through the
+// write-only attribute, which also proves it overrides the provider's key.
+func TestSecretsStayOutOfLogsAndState(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("TF_LOG", "TRACE")
+	// As users should: the API key from the environment, the task app's key
+	// from a sensitive variable, neither written in the configuration.
+	t.Setenv(envAPIKey, testAPIKey)
+	env := newTestEnv(t, emulator.Options{})
+
+	config := fmt.Sprintf(`
+provider "synth" {
+  backend_url         = %q
+  environment_api_key = "env_provider_level_key_that_the_task_app_refuses"
+}
+
+variable "task_app_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+`, env.backendURL) + baseJob(env.taskAppURL, `
+  environment_api_key_wo         = var.task_app_key
+  environment_api_key_wo_version = 1
+`)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            config,
+			ConfigVariables:   tfconfig.Variables{"task_app_key": tfconfig.StringVariable(testEnvironmentKey)},
+			ConfigStateChecks: []statecheck.StateCheck{stateLacks(testAPIKey, testEnvironmentKey)},
+		}},
+	})
+
+	if n := env.countCreates(); n != 1 {
+		t.Fatalf("backend saw %d creates, want 1", n)
+	}
+	logged, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logged) == 0 || !strings.Contains(string(logged), "/api/rl/jobs") {
+		t.Fatalf("the trace log (%d bytes) does not show the provider's requests; the test would prove nothing", len(logged))
+	}
+	for _, secret := range []string{testAPIKey, testEnvironmentKey} {
+		if i := strings.Index(string(logged), secret); i >= 0 {
+			start := max(0, i-200)
+			t.Errorf("secret %q found in the trace log: ...%s...", secret[:8], logged[start:i])
+		}
+	}
+}
+
+type stateLacksCheck struct{ secrets []string }
+
+func stateLacks(secrets ...string) statecheck.StateCheck { return stateLacksCheck{secrets} }
+
+func (c stateLacksCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	raw, err := json.Marshal(req.State)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if !strings.Contains(string(raw), "synth_rl_job") {
+		resp.Error = fmt.Errorf("state does not hold the job; the check would prove nothing")
+		return
+	}
+	for _, s := range c.secrets {
+		if strings.Contains(string(raw), s) {
+			resp.Error = fmt.Errorf("secret %q... found in state", s[:8])
+			return
+		}
+	}
+}
