@@ -379,6 +379,14 @@ func TestRLJob_import(t *testing.T) {
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"config_toml"},
 			},
+			{
+				// An import block plans no change: the typed attributes read
+				// back from the job's recorded config match the configuration.
+				Config:          config,
+				ResourceName:    jobAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
 		},
 	})
 }
