@@ -195,7 +195,7 @@ func TestRLJob_userAgentOnEveryRequest(t *testing.T) {
 
 	tfresource.UnitTest(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
-		Steps: []tfresource.TestStep{{Config: env.provider("") + baseJob(env.taskAppURL, "")}},
+		Steps:                    []tfresource.TestStep{{Config: env.provider("") + baseJob(env.taskAppURL, "")}},
 	})
 	want := regexp.MustCompile(`^terraform-provider-synth/test terraform/1\.\d+\.\d+`)
 	requests := env.emu.Requests()
