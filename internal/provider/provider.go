@@ -164,12 +164,15 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newRLJobResource,
+		newEnvironmentAPIKeyResource,
 	}
 }
 
 func (p *synthProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newTaskAppDataSource,
+		newRLJobDataSource,
+		newRLJobsDataSource,
 	}
 }
 

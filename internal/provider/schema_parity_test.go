@@ -25,8 +25,12 @@ func TestSchemaModelParity(t *testing.T) {
 	assertParity(t, "provider", attributeTree(providerSchema.Schema.Attributes), reflect.TypeOf(providerModel{}))
 
 	models := map[string]reflect.Type{
-		"synth_rl_job":   reflect.TypeOf(rlJobModel{}),
-		"synth_task_app": reflect.TypeOf(taskAppModel{}),
+		"synth_rl_job":              reflect.TypeOf(rlJobModel{}),
+		"synth_task_app":            reflect.TypeOf(taskAppModel{}),
+		"synth_environment_api_key": reflect.TypeOf(environmentAPIKeyModel{}),
+		"synth_rl_jobs":             reflect.TypeOf(rlJobsDataModel{}),
+		// A data source sharing a resource's type name is registered as "data.<name>".
+		"data.synth_rl_job": reflect.TypeOf(rlJobDataModel{}),
 	}
 	for _, newResource := range p.Resources(ctx) {
 		r := newResource()
@@ -47,7 +51,10 @@ func TestSchemaModelParity(t *testing.T) {
 		d.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "synth"}, &meta)
 		var s datasource.SchemaResponse
 		d.Schema(ctx, datasource.SchemaRequest{}, &s)
-		model, ok := models[meta.TypeName]
+		model, ok := models["data."+meta.TypeName]
+		if !ok {
+			model, ok = models[meta.TypeName]
+		}
 		if !ok {
 			t.Errorf("data source %s has no model registered in this test", meta.TypeName)
 			continue

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -31,8 +33,22 @@ func NewClient(backendURL, apiKey string, opts ...Option) (*Client, error) {
 	if apiKey == "" {
 		return nil, errors.New("the Synth API key is empty")
 	}
+	if err := checkCredential("the Synth API key", apiKey); err != nil {
+		return nil, err
+	}
 	s := newSettings(opts)
 	return &Client{root: root, apiKey: apiKey, doer: newDoer(s, backendRetryStatus)}, nil
+}
+
+// checkCredential refuses a key that cannot travel in a header. A trailing
+// newline from "echo $KEY > file" is the usual culprit; net/http would
+// refuse the request later with a message that does not say which value
+// was wrong, and the value itself must not appear in any message.
+func checkCredential(what, key string) error {
+	if strings.IndexFunc(key, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return fmt.Errorf("%s contains white space or control characters; check for a trailing newline", what)
+	}
+	return nil
 }
 
 // APIRoot returns the normalised API root every route is relative to, e.g.

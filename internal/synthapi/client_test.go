@@ -10,9 +10,15 @@ import (
 	"time"
 )
 
-func TestNewClientRefusesEmptyKey(t *testing.T) {
+func TestNewClientChecksTheKey(t *testing.T) {
 	if _, err := NewClient(DefaultBackendURL, ""); err == nil {
 		t.Fatal("NewClient with an empty key: want an error")
+	}
+	if _, err := NewClient(DefaultBackendURL, "sk_x\n"); err == nil || strings.Contains(err.Error(), "sk_x") {
+		t.Fatalf("NewClient with a trailing newline: err = %v, want an error that does not quote the key", err)
+	}
+	if _, err := NewTaskApp("https://task.example", "env key"); err == nil {
+		t.Fatal("NewTaskApp with a space in the key: want an error")
 	}
 	c, err := NewClient("https://api.usesynth.ai/v1/", "sk_x")
 	if err != nil {

@@ -65,7 +65,6 @@ type request struct {
 // response is the final answer to a call, body already read.
 type response struct {
 	statusCode    int
-	header        http.Header
 	body          []byte
 	method, route string
 	attempts      int
@@ -87,8 +86,8 @@ func (d *doer) do(ctx context.Context, r request) (*response, error) {
 	cs := &callState{method: r.method, route: routeOf(u)}
 	ctx = withCallState(ctx, cs)
 
-	// A []byte body lets retryablehttp rewind it for every attempt. A typed
-	// nil slice would still announce an empty body, hence the interface nil.
+	// A []byte body lets retryablehttp rewind it for every attempt; a nil
+	// interface (not a nil slice) means no body at all.
 	var body any
 	if r.body != nil {
 		body = r.body
@@ -129,7 +128,6 @@ func (d *doer) do(ctx context.Context, r request) (*response, error) {
 	}
 	return &response{
 		statusCode: resp.StatusCode,
-		header:     resp.Header,
 		body:       data,
 		method:     cs.method,
 		route:      cs.route,

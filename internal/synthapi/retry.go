@@ -116,7 +116,8 @@ func (p *retryPolicy) client(ctx context.Context, hc *http.Client, cs *callState
 		RetryMax:     p.maxRetries,
 		RetryWaitMin: p.waitMin,
 		RetryWaitMax: p.waitMax,
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		// retryablehttp passes the request's context, which is ctx.
+		CheckRetry: func(_ context.Context, resp *http.Response, err error) (bool, error) {
 			cs.attempts.Add(1)
 			return p.checkRetry(ctx, cs, idempotent, resp, err)
 		},

@@ -37,6 +37,9 @@ func NewTaskApp(baseURL, envKey string, opts ...Option) (*TaskApp, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCredential("the environment key", envKey); err != nil {
+		return nil, err
+	}
 	s := newSettings(opts)
 	return &TaskApp{
 		url:     u,
@@ -218,8 +221,12 @@ func (t *TaskApp) transportError(ctx context.Context, route string, err error) e
 	// The innermost error reads best: "lookup x.invalid: no such host"
 	// rather than three layers of "Get ...:" prefixes.
 	cause := err
+	var reqErr *RequestError
+	if errors.As(cause, &reqErr) {
+		cause = reqErr.Err
+	}
 	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
+	if errors.As(cause, &urlErr) {
 		cause = urlErr.Err
 	}
 	var dnsErr *net.DNSError
@@ -231,8 +238,7 @@ func (t *TaskApp) transportError(ctx context.Context, route string, err error) e
 		e.Kind = TaskAppTimeout
 	}
 	e.Message = cause.Error()
-	var reqErr *RequestError
-	if errors.As(err, &reqErr) && reqErr.Attempts > 1 {
+	if reqErr != nil && reqErr.Attempts > 1 {
 		e.Message += fmt.Sprintf(" (%d attempts)", reqErr.Attempts)
 	}
 	return e

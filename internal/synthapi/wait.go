@@ -156,7 +156,7 @@ func WaitForJob(ctx context.Context, src JobSource, id string, opts WaitOptions)
 			if job.Phase().Terminal() {
 				return job, nil
 			}
-			if now.Sub(statusSince) < 0 && (eventsRead.IsZero() || now.Sub(eventsRead) >= statusLagCheck) {
+			if now.Sub(statusSince) >= statusLagCheck && (eventsRead.IsZero() || now.Sub(eventsRead) >= statusLagCheck) {
 				eventsRead = now
 				var ev *Event
 				sinceSeq, ev, err = terminalEvent(ctx, src, id, sinceSeq)

@@ -66,6 +66,10 @@ func (s *fakeSource) GetJob(ctx context.Context, id string) (*Job, error) {
 	if onPoll != nil {
 		onPoll(n)
 	}
+	if n > 100000 {
+		// A broken WaitForJob must fail the test, not hang it.
+		return nil, &APIError{StatusCode: 418, Message: "fake source: too many polls"}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

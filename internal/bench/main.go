@@ -1,0 +1,192 @@
+// Command bench measures the Synth provider against the local emulator and
+// prints one Markdown report: what a wait for a job costs next to the SDK's
+// fixed poller, what a plan over many jobs costs next to Terraform's floor,
+// how an apply of many jobs fans out, and the Go micro-benchmarks.
+//
+//	go run ./internal/bench          # full run, several minutes (make bench)
+//	go run ./internal/bench -smoke   # tiny sizes, well under a minute (make test)
+//
+// Full mode exits 0 when a target is missed (the report says MISS and by how
+// much); both modes exit 1 when the measurement itself is broken: a build or
+// a Terraform command fails, or a count that must be positive is zero.
+// -smoke checks that the machinery works, not the targets.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// sizes is how much each benchmark does.
+type sizes struct {
+	waitLengths int // how many of waitTargets, shortest first
+	plan        planOpts
+	fanoutJobs  int
+	fanoutTime  time.Duration
+	benchtime   string // "" for go test's default
+}
+
+var (
+	fullSizes = sizes{
+		waitLengths: len(waitTargets),
+		plan:        planOpts{jobCounts: []int{1, 50, 200}, dataCount: 200, repeats: 3},
+		fanoutJobs:  50,
+		fanoutTime:  5 * time.Second,
+	}
+	smokeSizes = sizes{
+		waitLengths: 2,
+		plan:        planOpts{jobCounts: []int{1, 3}, dataCount: 3, repeats: 1},
+		fanoutJobs:  3,
+		fanoutTime:  time.Second,
+		benchtime:   "1x",
+	}
+)
+
+func main() {
+	smoke := flag.Bool("smoke", false, "tiny sizes: check that the benchmark works, not the targets")
+	flag.Parse()
+	os.Exit(run(*smoke, os.Stdout, os.Stderr))
+}
+
+// run is main without the exit, so that every deferred cleanup runs.
+func run(smoke bool, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	started := time.Now()
+	sz, mode := fullSizes, "full"
+	if smoke {
+		sz, mode = smokeSizes, "smoke (tiny sizes; targets shown, not meaningful)"
+	}
+	progress := func(format string, args ...any) {
+		fmt.Fprintf(stderr, "bench: %s (%s)\n", fmt.Sprintf(format, args...), time.Since(started).Round(time.Second))
+	}
+
+	var problems []string
+	fail := func(err error) { problems = append(problems, err.Error()) }
+
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 1
+	}
+	tmp, err := os.MkdirTemp("", "synth-bench-")
+	if err != nil {
+		fmt.Fprintln(stderr, "bench:", err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+
+	var tables []*table
+
+	progress("wait cost")
+	waitRows, err := measureWaitCost(ctx, sz.waitLengths)
+	if err != nil {
+		fail(err)
+	}
+	tables = append(tables, waitTable(waitRows))
+
+	progress("building the provider and the emulator")
+	tfVersion := "unknown"
+	r, err := newRig(ctx, root, tmp)
+	if err != nil {
+		fail(err)
+	} else {
+		if tfVersion, err = r.terraformVersion(ctx); err != nil {
+			fail(err)
+		}
+		progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
+		planRes, err := measurePlanCost(ctx, r, sz.plan)
+		if err != nil {
+			fail(err)
+		}
+		t, broken := planTable(planRes, sz.plan.repeats)
+		problems = append(problems, broken...)
+		tables = append(tables, t)
+
+		progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
+		fan, err := measureFanout(ctx, r, sz.fanoutJobs, sz.fanoutTime)
+		if err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, fanoutTable(fan))
+		}
+	}
+
+	progress("go micro-benchmarks")
+	found, _, err := runMicro(ctx, root, sz.benchtime)
+	if err != nil {
+		fail(err)
+	} else {
+		t, _ := microTable(found, sz.benchtime)
+		if _, ok := found["BenchmarkResolveAndBuildPayload"]; !ok {
+			fail(errors.New("go test -bench found no BenchmarkResolveAndBuildPayload in internal/rlconfig"))
+		}
+		tables = append(tables, t)
+	}
+	if ctx.Err() != nil {
+		fail(fmt.Errorf("interrupted: %w", ctx.Err()))
+	}
+
+	fmt.Fprintln(stdout, "## Benchmark results")
+	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "- CPUs (runtime.NumCPU): %d\n", runtime.NumCPU())
+	fmt.Fprintf(stdout, "- %s\n", tfVersion)
+	fmt.Fprintf(stdout, "- %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(stdout, "- mode: %s; run took %s\n", mode, time.Since(started).Round(time.Second))
+	met, judged := 0, 0
+	for _, t := range tables {
+		for _, v := range t.verdicts {
+			judged++
+			if v.met() {
+				met++
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "- targets met: %d of %d rows\n", met, judged)
+	fmt.Fprintln(stdout)
+	for _, t := range tables {
+		t.write(stdout)
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(stdout, "### Problems (the measurement is incomplete)")
+		fmt.Fprintln(stdout)
+		for _, p := range problems {
+			fmt.Fprintf(stdout, "- %s\n", strings.ReplaceAll(strings.TrimSpace(p), "\n", "\n  "))
+		}
+		return 1
+	}
+	return 0
+}
+
+// moduleRoot is the directory of the module's go.mod, where the builds and
+// go test run.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, goBinary(), "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("run the benchmark from inside the module (go run ./internal/bench)")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// goBinary is the go command: the one on PATH, else the one that built us.
+func goBinary() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return filepath.Join(runtime.GOROOT(), "bin", "go")
+}

@@ -1,0 +1,418 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The Terraform machinery shared by the plan-cost and fan-out benchmarks: the
+// provider built and installed through dev_overrides behind a wrapper that
+// records its pids, the emulator binary run as a subprocess, and Terraform
+// run with a clean environment.
+
+// providerAddress is the provider's registry address, as main.go serves it.
+const providerAddress = "registry.terraform.io/synth-laboratories/synth"
+
+// rig is the built binaries and the Terraform CLI configuration in one
+// temporary directory.
+type rig struct {
+	moduleRoot  string
+	tmp         string
+	terraform   string // absolute path of the terraform binary
+	providerBin string // the real provider binary
+	emulatorBin string
+	cliConfig   string // TF_CLI_CONFIG_FILE
+	pidFile     string // the wrapper appends each provider pid here
+	home        string
+}
+
+// newRig builds the provider and the emulator into tmp and writes the
+// wrapper and the CLI configuration.
+func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		return nil, fmt.Errorf("terraform is not on PATH: %w", err)
+	}
+	r := &rig{
+		moduleRoot:  moduleRoot,
+		tmp:         tmp,
+		terraform:   tf,
+		providerBin: filepath.Join(tmp, "bin", "terraform-provider-synth"),
+		emulatorBin: filepath.Join(tmp, "bin", "synth-emulator"),
+		cliConfig:   filepath.Join(tmp, "terraformrc"),
+		pidFile:     filepath.Join(tmp, "provider.pids"),
+		home:        filepath.Join(tmp, "home"),
+	}
+	if err := goBuild(ctx, moduleRoot, r.providerBin, "."); err != nil {
+		return nil, err
+	}
+	if err := goBuild(ctx, moduleRoot, r.emulatorBin, "./internal/emulator/cmd/synth-emulator"); err != nil {
+		return nil, err
+	}
+
+	// dev_overrides points at a directory holding a wrapper under the
+	// provider's name: it records its pid, then execs the real binary, which
+	// keeps that pid, so /proc/<pid> is the provider itself.
+	plugins := filepath.Join(tmp, "plugins")
+	for _, dir := range []string{plugins, r.home} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	wrapper := fmt.Sprintf("#!/bin/sh\necho $$ >> %s\nexec %s \"$@\"\n", shQuote(r.pidFile), shQuote(r.providerBin))
+	if err := os.WriteFile(filepath.Join(plugins, "terraform-provider-synth"), []byte(wrapper), 0o755); err != nil {
+		return nil, err
+	}
+	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", providerAddress, plugins)
+	if err := os.WriteFile(r.cliConfig, []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func goBuild(ctx context.Context, dir, out, pkg string) error {
+	cmd := exec.CommandContext(ctx, goBinary(), "build", "-o", out, pkg)
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
+	}
+	return nil
+}
+
+func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// baseEnv is the clean environment every Terraform process gets, plus extra
+// NAME=value pairs (the emulator's variables).
+func (r *rig) baseEnv(extra ...string) []string {
+	env := []string{
+		"PATH=/usr/local/bin:/usr/bin:/bin",
+		"HOME=" + r.home,
+		"TF_IN_AUTOMATION=1",
+		"TF_CLI_CONFIG_FILE=" + r.cliConfig,
+		"CHECKPOINT_DISABLE=1", // no update check: nothing but loopback traffic
+	}
+	return append(env, extra...)
+}
+
+// tfResult is one finished Terraform command.
+type tfResult struct {
+	wall     time.Duration
+	exitCode int
+	output   string
+}
+
+// run runs terraform with args in dir. A non-zero exit is not an error here:
+// plan's -detailed-exitcode gives 2 for a plan with changes; callers judge.
+func (r *rig) run(ctx context.Context, dir string, env []string, args ...string) (tfResult, error) {
+	cmd := exec.CommandContext(ctx, r.terraform, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	// Terraform and its provider processes share one process group, so that
+	// an interrupted benchmark kills them all and leaves nothing behind.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
+
+	start := time.Now()
+	err := cmd.Run()
+	res := tfResult{wall: time.Since(start), output: out.String()}
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr) && ctx.Err() == nil:
+		res.exitCode = exitErr.ExitCode()
+	case err != nil:
+		return res, fmt.Errorf("terraform %s: %w", strings.Join(args, " "), err)
+	}
+	return res, nil
+}
+
+// mustRun is run that also requires one of the given exit codes (0 when none).
+func (r *rig) mustRun(ctx context.Context, dir string, env []string, okCodes []int, args ...string) (tfResult, error) {
+	res, err := r.run(ctx, dir, env, args...)
+	if err != nil {
+		return res, err
+	}
+	if len(okCodes) == 0 {
+		okCodes = []int{0}
+	}
+	for _, c := range okCodes {
+		if res.exitCode == c {
+			return res, nil
+		}
+	}
+	return res, fmt.Errorf("terraform %s exited %d:\n%s", strings.Join(args, " "), res.exitCode, tail(res.output, 3000))
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+// terraformVersion is the first line of `terraform version`.
+func (r *rig) terraformVersion(ctx context.Context) (string, error) {
+	res, err := r.mustRun(ctx, r.tmp, r.baseEnv(), nil, "version")
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(res.output, "\n")
+	return strings.TrimSpace(line), nil
+}
+
+// emulatorProc is the synth-emulator binary running as a subprocess.
+type emulatorProc struct {
+	cmd     *exec.Cmd
+	done    chan struct{}
+	logPath string
+	vars    map[string]string // SYNTH_BACKEND_URL, SYNTH_API_KEY, TASK_APP_URL, ENVIRONMENT_API_KEY
+}
+
+// emulatorVars are the variables the emulator's env file must provide.
+var emulatorVars = []string{"SYNTH_BACKEND_URL", "SYNTH_API_KEY", "TASK_APP_URL", "ENVIRONMENT_API_KEY"}
+
+// startEmulator runs the emulator with the given queue and run times, its
+// request log going to a file in dir, and waits for its env file.
+func (r *rig) startEmulator(ctx context.Context, dir string, queue, run time.Duration) (*emulatorProc, error) {
+	envFile := filepath.Join(dir, "emulator.env")
+	logPath := filepath.Join(dir, "emulator.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close() // the child has its own descriptor
+	cmd := exec.Command(r.emulatorBin, "-env-file", envFile,
+		"-queue-time="+queue.String(), "-run-time="+run.String())
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the emulator: %w", err)
+	}
+	e := &emulatorProc{cmd: cmd, done: make(chan struct{}), logPath: logPath}
+	go func() { _ = cmd.Wait(); close(e.done) }()
+
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	for {
+		vars, err := readEnvFile(envFile)
+		if err == nil {
+			e.vars = vars
+			break
+		}
+		select {
+		case <-e.done:
+			b, _ := os.ReadFile(logPath)
+			return nil, fmt.Errorf("the emulator exited before writing %s: %s", envFile, tail(string(b), 2000))
+		case <-ctx.Done():
+			e.stop()
+			return nil, ctx.Err()
+		case <-deadline.C:
+			e.stop()
+			return nil, fmt.Errorf("the emulator wrote no %s within 30 s", envFile)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	for _, name := range emulatorVars {
+		if e.vars[name] == "" {
+			e.stop()
+			return nil, fmt.Errorf("the emulator's env file has no %s", name)
+		}
+	}
+	return e, nil
+}
+
+// readEnvFile reads NAME=value lines, undoing the emulator's shell quoting.
+func readEnvFile(path string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	vars := map[string]string{}
+	for line := range strings.Lines(string(b)) {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if !ok {
+			continue
+		}
+		if len(value) >= 2 && value[0] == '\'' && value[len(value)-1] == '\'' {
+			value = strings.ReplaceAll(value[1:len(value)-1], `'\''`, `'`)
+		}
+		vars[name] = value
+	}
+	return vars, nil
+}
+
+// env is the variables Terraform needs to reach this emulator.
+func (e *emulatorProc) env() []string {
+	var env []string
+	for _, name := range emulatorVars {
+		env = append(env, name+"="+e.vars[name])
+	}
+	return env
+}
+
+// stop ends the emulator: SIGTERM, then SIGKILL after five seconds.
+func (e *emulatorProc) stop() {
+	if e == nil || e.cmd.Process == nil {
+		return
+	}
+	select {
+	case <-e.done:
+		return
+	default:
+	}
+	_ = e.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-e.done:
+	case <-time.After(5 * time.Second):
+		_ = e.cmd.Process.Kill()
+		<-e.done
+	}
+}
+
+// logRequest is one line of the emulator's request log.
+type logRequest struct{ target, method, path string }
+
+// requests returns the requests the emulator has logged, oldest first. The
+// emulator logs a request once it has answered it, which can be a moment
+// after the client has the answer, so callers wait for the log to settle.
+func (e *emulatorProc) requests() ([]logRequest, error) {
+	f, err := os.Open(e.logPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var reqs []logRequest
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// "synth-emulator: 2025/06/01 00:00:00.000000 backend GET    /api/rl/jobs/x 200"
+		fields := strings.Fields(sc.Text())
+		for i, f := range fields {
+			if (f == "backend" || f == "taskapp") && i+2 < len(fields) && strings.HasPrefix(fields[i+2], "/") {
+				reqs = append(reqs, logRequest{target: f, method: fields[i+1], path: fields[i+2]})
+				break
+			}
+		}
+	}
+	return reqs, sc.Err()
+}
+
+// settledRequests waits until the request log stops growing (100 ms without
+// a new line, at most 3 s) and returns it.
+func (e *emulatorProc) settledRequests() ([]logRequest, error) {
+	var last []logRequest
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		time.Sleep(100 * time.Millisecond)
+		reqs, err := e.requests()
+		if err != nil {
+			return nil, err
+		}
+		if (last != nil && len(reqs) == len(last)) || time.Now().After(deadline) {
+			return reqs, nil
+		}
+		last = reqs
+	}
+}
+
+// isJobGet reports whether req is a status request: GET /api/rl/jobs/{id}.
+func isJobGet(req logRequest) bool {
+	id, ok := strings.CutPrefix(req.path, "/api/rl/jobs/")
+	return ok && req.target == "backend" && req.method == "GET" && id != "" && !strings.Contains(id, "/")
+}
+
+// rssSampler watches the provider processes the wrapper starts and keeps the
+// highest VmHWM (the kernel's peak resident set) seen for any of them.
+type rssSampler struct {
+	pidFile string
+	stopCh  chan struct{}
+	wg      sync.WaitGroup
+
+	mu    sync.Mutex
+	peaks map[int]int64 // pid -> VmHWM in KiB
+}
+
+// sampleRSS truncates the pid file and samples every 20 ms until stop.
+func (r *rig) sampleRSS() (*rssSampler, error) {
+	if err := os.WriteFile(r.pidFile, nil, 0o644); err != nil {
+		return nil, err
+	}
+	s := &rssSampler{pidFile: r.pidFile, stopCh: make(chan struct{}), peaks: map[int]int64{}}
+	s.wg.Go(func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			s.sample()
+			select {
+			case <-s.stopCh:
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	return s, nil
+}
+
+func (s *rssSampler) sample() {
+	b, _ := os.ReadFile(s.pidFile)
+	for _, line := range strings.Fields(string(b)) {
+		pid, err := strconv.Atoi(line)
+		if err != nil {
+			continue
+		}
+		hwm, ok := providerHWM(pid)
+		s.mu.Lock()
+		if _, seen := s.peaks[pid]; !seen {
+			s.peaks[pid] = 0 // counted as started even if it was never caught alive
+		}
+		if ok && hwm > s.peaks[pid] {
+			s.peaks[pid] = hwm
+		}
+		s.mu.Unlock()
+	}
+}
+
+// providerHWM reads VmHWM of pid, if pid is (still) the provider: after the
+// wrapper's exec its command name is the provider binary's.
+func providerHWM(pid int) (int64, bool) {
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil || !strings.HasPrefix("terraform-provider-synth", strings.TrimSpace(string(comm))) {
+		return 0, false
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kib, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kib, err == nil
+		}
+	}
+	return 0, false
+}
+
+// stop ends sampling and returns the highest peak seen (KiB) and how many
+// provider processes were started.
+func (s *rssSampler) stop() (peakKiB int64, processes int) {
+	close(s.stopCh)
+	s.wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.peaks {
+		peakKiB = max(peakKiB, p)
+	}
+	return peakKiB, len(s.peaks)
+}

@@ -1,0 +1,143 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
+)
+
+var (
+	_ datasource.DataSource              = (*rlJobDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*rlJobDataSource)(nil)
+)
+
+// rlJobDataSource reads one RL job, whoever submitted it.
+type rlJobDataSource struct {
+	data *providerData
+}
+
+func newRLJobDataSource() datasource.DataSource {
+	return &rlJobDataSource{}
+}
+
+type rlJobDataModel struct {
+	ID            types.String `tfsdk:"id"`
+	Status        types.String `tfsdk:"status"`
+	CreatedAt     types.String `tfsdk:"created_at"`
+	UpdatedAt     types.String `tfsdk:"updated_at"`
+	StartedAt     types.String `tfsdk:"started_at"`
+	FinishedAt    types.String `tfsdk:"finished_at"`
+	ModelID       types.String `tfsdk:"model_id"`
+	BaseModel     types.String `tfsdk:"base_model"`
+	OutputModelID types.String `tfsdk:"output_model_id"`
+	ErrorMessage  types.String `tfsdk:"error_message"`
+	ConfigJSON    types.String `tfsdk:"config_json"`
+}
+
+func (d *rlJobDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_rl_job"
+}
+
+func (d *rlJobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	text := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: description, Computed: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one RL job from the Synth backend (`GET /rl/jobs/{id}`), for example one submitted " +
+			"outside this configuration whose trained model the next job should start from. A job the backend does not " +
+			"know is an error.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The job id.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"status": text("The job's status as the backend reports it, lower-cased: `queued`, `running`, `succeeded`, " +
+				"`failed`, `cancelled`, or another running state."),
+			"created_at":      text("When the backend created the job (RFC 3339)."),
+			"updated_at":      text("When the backend last changed the job (RFC 3339)."),
+			"started_at":      text("When the job started running (RFC 3339), once it has."),
+			"finished_at":     text("When the job finished (RFC 3339), once it has."),
+			"model_id":        text("The trained model the job continues from, when it was submitted with `[model].source`."),
+			"base_model":      text("The base model the job trains."),
+			"output_model_id": text("The trained model (for example `rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1`), once the job has succeeded; null before."),
+			"error_message":   text("Why the job failed or was cancelled, when it was."),
+			"config_json":     text("The config the job was submitted with, as JSON with sorted keys; null when the backend does not return it."),
+		},
+	}
+}
+
+func (d *rlJobDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *rlJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg rlJobDataModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = d.data.maskSecrets(ctx)
+	api, err := d.data.backend()
+	if err != nil {
+		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+		return
+	}
+	id := cfg.ID.ValueString()
+	job, err := api.GetJob(ctx, id)
+	if synthapi.IsNotFound(err) {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "RL job not found",
+			fmt.Sprintf("The backend has no job %q: %s", id, err))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Could not read the RL job", fmt.Sprintf("Job %q: %s", id, err))
+		return
+	}
+	configJSON, err := canonicalJSON(job.Config)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not encode the job's config", fmt.Sprintf("Job %q: %s", id, err))
+		return
+	}
+
+	state := rlJobDataModel{
+		ID:            cfg.ID,
+		Status:        nullableString(job.Status),
+		CreatedAt:     nullableString(job.CreatedAt),
+		UpdatedAt:     nullableString(job.UpdatedAt),
+		StartedAt:     nullableString(job.StartedAt),
+		FinishedAt:    nullableString(job.FinishedAt),
+		ModelID:       nullableString(job.ModelID),
+		BaseModel:     nullableString(job.BaseModel),
+		OutputModelID: jobOutputModel(job),
+		ErrorMessage:  jobErrorMessage(job),
+		ConfigJSON:    configJSON,
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// jobOutputModel is the trained model of a job that succeeded, as
+// synth_rl_job reports it: a running job's checkpoint is not a result yet.
+func jobOutputModel(job *synthapi.Job) types.String {
+	if job.Phase() != synthapi.PhaseSucceeded {
+		return types.StringNull()
+	}
+	return nullableString(job.OutputModelID)
+}
+
+// jobErrorMessage is why a job failed or was cancelled; a running job's
+// "message" is progress, not an error.
+func jobErrorMessage(job *synthapi.Job) types.String {
+	if p := job.Phase(); p != synthapi.PhaseFailed && p != synthapi.PhaseCancelled {
+		return types.StringNull()
+	}
+	return nullableString(job.ErrorMessage)
+}

@@ -1,0 +1,167 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
+)
+
+const (
+	// defaultJobsLimit is how many jobs synth_rl_jobs returns by default,
+	// the SDK's page size.
+	defaultJobsLimit = 20
+	// maxJobsPageSize is the most jobs asked for in one request.
+	maxJobsPageSize = 100
+)
+
+var (
+	_ datasource.DataSource              = (*rlJobsDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*rlJobsDataSource)(nil)
+)
+
+// rlJobsDataSource lists RL jobs, following the list's cursor page by page.
+type rlJobsDataSource struct {
+	data *providerData
+}
+
+func newRLJobsDataSource() datasource.DataSource {
+	return &rlJobsDataSource{}
+}
+
+type rlJobsDataModel struct {
+	Status types.String        `tfsdk:"status"`
+	Model  types.String        `tfsdk:"model"`
+	Limit  types.Int64         `tfsdk:"limit"`
+	Jobs   []rlJobSummaryModel `tfsdk:"jobs"`
+}
+
+type rlJobSummaryModel struct {
+	ID            types.String `tfsdk:"id"`
+	Status        types.String `tfsdk:"status"`
+	CreatedAt     types.String `tfsdk:"created_at"`
+	FinishedAt    types.String `tfsdk:"finished_at"`
+	ModelID       types.String `tfsdk:"model_id"`
+	BaseModel     types.String `tfsdk:"base_model"`
+	OutputModelID types.String `tfsdk:"output_model_id"`
+}
+
+func (d *rlJobsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_rl_jobs"
+}
+
+func (d *rlJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	text := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: description, Computed: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the organisation's RL jobs on the Synth backend (`GET /rl/jobs`), in the order the " +
+			"backend lists them, following its cursor page by page until `limit` jobs have been read or the list ends.",
+		Attributes: map[string]schema.Attribute{
+			"status": schema.StringAttribute{
+				MarkdownDescription: "Only jobs with this status, such as `running` or `succeeded`; the backend does the filtering.",
+				Optional:            true,
+			},
+			"model": schema.StringAttribute{
+				MarkdownDescription: "Only jobs training this model (a base model such as `Qwen/Qwen3-4B`, or a trained " +
+					"model id); the backend does the filtering.",
+				Optional: true,
+			},
+			"limit": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The most jobs to return. Defaults to `%d`. Jobs are fetched at most %d "+
+					"per request.", defaultJobsLimit, maxJobsPageSize),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"jobs": schema.ListNestedAttribute{
+				MarkdownDescription: "The jobs, in the order the backend lists them.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id":              text("The job id."),
+						"status":          text("The job's status, lower-cased."),
+						"created_at":      text("When the backend created the job (RFC 3339)."),
+						"finished_at":     text("When the job finished (RFC 3339), once it has."),
+						"model_id":        text("The trained model the job continues from, when it was submitted with `[model].source`."),
+						"base_model":      text("The base model the job trains."),
+						"output_model_id": text("The trained model, once the job has succeeded; null before."),
+					},
+				},
+			},
+		},
+	}
+}
+
+func (d *rlJobsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *rlJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg rlJobsDataModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = d.data.maskSecrets(ctx)
+	api, ok := backendWith[jobLister](d.data, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	limit := defaultJobsLimit
+	if !cfg.Limit.IsNull() {
+		limit = int(cfg.Limit.ValueInt64())
+	}
+
+	jobs, err := listJobs(ctx, api, synthapi.ListJobsParams{
+		Status: cfg.Status.ValueString(),
+		Model:  cfg.Model.ValueString(),
+	}, limit)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not list RL jobs", err.Error())
+		return
+	}
+	state := rlJobsDataModel{Status: cfg.Status, Model: cfg.Model, Limit: cfg.Limit, Jobs: make([]rlJobSummaryModel, len(jobs))}
+	for i := range jobs {
+		job := &jobs[i]
+		state.Jobs[i] = rlJobSummaryModel{
+			ID:            types.StringValue(job.ID),
+			Status:        nullableString(job.Status),
+			CreatedAt:     nullableString(job.CreatedAt),
+			FinishedAt:    nullableString(job.FinishedAt),
+			ModelID:       nullableString(job.ModelID),
+			BaseModel:     nullableString(job.BaseModel),
+			OutputModelID: jobOutputModel(job),
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// listJobs reads pages of min(limit, maxJobsPageSize) jobs, passing each
+// page's cursor as the next page's "after", until it has limit jobs or the
+// backend gives no cursor. A cursor that does not move, or an empty page,
+// also ends the list: a backend answering either would otherwise be asked
+// forever.
+func listJobs(ctx context.Context, api jobLister, p synthapi.ListJobsParams, limit int) ([]synthapi.Job, error) {
+	p.Limit = min(limit, maxJobsPageSize)
+	var jobs []synthapi.Job
+	for page := 1; ; page++ {
+		batch, next, err := api.ListJobs(ctx, p)
+		if err != nil {
+			return nil, fmt.Errorf("page %d: %w", page, err)
+		}
+		jobs = append(jobs, batch...)
+		tflog.Debug(ctx, "listed RL jobs", map[string]any{"page": page, "jobs": len(batch), "next": next})
+		if len(jobs) >= limit || next == "" || next == p.After || len(batch) == 0 {
+			break
+		}
+		p.After = next
+	}
+	return jobs[:min(len(jobs), limit)], nil
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Fails when a resource or data source has no example, then runs
+# `terraform validate` in every examples/ directory that holds .tf files.
+#
+# The list of resources and data sources comes from the generated docs/ (run
+# `make generate` first; `make test` runs check-docs.sh, which does):
+#   docs/resources/<name>.md    needs examples/resources/synth_<name>/resource.tf and import.sh
+#   docs/data-sources/<name>.md needs examples/data-sources/synth_<name>/data-source.tf
+#   docs/index.md               needs examples/provider/provider.tf
+#
+# Validation is offline: the provider is built and dev-overridden (both under
+# synth-laboratories/synth and under hashicorp/synth, the address Terraform
+# infers for examples without required_providers), so `terraform validate`
+# needs no `terraform init`. Local modules, if an example uses any, are
+# fetched with `terraform get`, which does not touch the registry.
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+need go terraform
+cd "$SYNTH_REPO_ROOT"
+
+[ -d docs ] || die "docs/ does not exist: run 'make generate' first"
+
+missing=()
+shopt -s nullglob
+for page in docs/resources/*.md; do
+  name="$(basename "$page" .md)"
+  dir="examples/resources/synth_${name}"
+  [ -f "${dir}/resource.tf" ] || missing+=("${dir}/resource.tf (resource synth_${name}, ${page})")
+  [ -f "${dir}/import.sh" ] || missing+=("${dir}/import.sh (resource synth_${name}, ${page})")
+done
+for page in docs/data-sources/*.md; do
+  name="$(basename "$page" .md)"
+  dir="examples/data-sources/synth_${name}"
+  [ -f "${dir}/data-source.tf" ] || missing+=("${dir}/data-source.tf (data source synth_${name}, ${page})")
+done
+if [ -f docs/index.md ] && [ ! -f examples/provider/provider.tf ]; then
+  missing+=("examples/provider/provider.tf (provider, docs/index.md)")
+fi
+shopt -u nullglob
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  printf 'check-examples: missing examples:\n' >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  exit 1
+fi
+log "every resource and data source has its example files"
+
+mapfile -t dirs < <(find examples -type f -name '*.tf' -not -path '*/.terraform/*' -printf '%h\n' | sort -u)
+[ "${#dirs[@]}" -gt 0 ] || die "no .tf files under examples/"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/synth-check-examples.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+build_provider "${work}/bin"
+write_cli_config "${work}/terraform.rc" "${work}/bin" --also-hashicorp
+export TF_CLI_CONFIG_FILE="${work}/terraform.rc"
+
+failed=()
+for dir in "${dirs[@]}"; do
+  # Keep .terraform/ (modules) out of the work tree.
+  export TF_DATA_DIR="${work}/data/${dir//\//_}"
+  log "terraform validate ${dir}"
+  if grep -qE '^[[:space:]]*module[[:space:]]+"' "$dir"/*.tf; then
+    if ! terraform -chdir="$dir" get -no-color >"${work}/get.log" 2>&1; then
+      cat "${work}/get.log" >&2
+      failed+=("$dir (terraform get)")
+      continue
+    fi
+  fi
+  if ! terraform -chdir="$dir" validate -no-color >"${work}/validate.log" 2>&1; then
+    cat "${work}/validate.log" >&2
+    failed+=("$dir")
+  fi
+done
+unset TF_DATA_DIR
+
+if [ "${#failed[@]}" -gt 0 ]; then
+  printf 'check-examples: terraform validate failed in:\n' >&2
+  printf '  - %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+log "terraform validate passed in ${#dirs[@]} example directories"
