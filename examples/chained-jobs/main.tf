@@ -1,0 +1,60 @@
+# Two RL stages: the second trains from the model the first produced.
+#
+# Terraform plans the second job with its source model unknown and submits it
+# once the first job has succeeded. Settings come from the environment:
+# SYNTH_API_KEY, ENVIRONMENT_API_KEY and TASK_APP_URL.
+
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    synth = {
+      source = "synth-laboratories/synth"
+    }
+  }
+}
+
+provider "synth" {}
+
+resource "synth_rl_job" "warmup" {
+  model = {
+    base  = "Qwen/Qwen3-4B"
+    label = "crafter-warmup"
+  }
+
+  training = {
+    num_epochs    = 1
+    batch_size    = 16
+    group_size    = 4
+    learning_rate = 0.00005
+  }
+
+  tags = {
+    stage = "warmup"
+  }
+}
+
+resource "synth_rl_job" "refine" {
+  model = {
+    source = synth_rl_job.warmup.output_model_id
+    label  = "crafter-refined"
+  }
+
+  training = {
+    num_epochs    = 2
+    batch_size    = 16
+    group_size    = 8
+    learning_rate = 0.00001
+  }
+
+  tags = {
+    stage = "refine"
+  }
+}
+
+output "warmup_model" {
+  value = synth_rl_job.warmup.output_model_id
+}
+
+output "refined_model" {
+  value = synth_rl_job.refine.output_model_id
+}

@@ -1,0 +1,73 @@
+package provider
+
+import (
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/emulator"
+)
+
+// The runnable examples are applied as they are, against the emulator, with
+// the provider configured from the environment as the examples document.
+
+func useEmulatorEnvironment(t *testing.T, env *testEnv) {
+	t.Setenv(envBackendURL, env.backendURL)
+	t.Setenv(envAPIKey, testAPIKey)
+	t.Setenv(envEnvironmentKey, testEnvironmentKey)
+	t.Setenv(envTaskAppURL, env.taskAppURL)
+}
+
+func exampleDir(name string) config.TestStepConfigFunc {
+	return config.StaticDirectory(filepath.Join("..", "..", "examples", name))
+}
+
+var trainedModel = knownvalue.StringRegexp(regexp.MustCompile(`^rl:Qwen/Qwen3-4B:job_`))
+
+func TestExample_quickstart(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	useEmulatorEnvironment(t, env)
+
+	resource.UnitTest(t, resource.TestCase{
+		// The example declares its own required_providers, so the provider
+		// is handed to the step rather than the test case.
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory: exampleDir("quickstart"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("status", knownvalue.StringExact("succeeded")),
+				statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
+			},
+		}},
+	})
+}
+
+func TestExample_chainedJobs(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	useEmulatorEnvironment(t, env)
+
+	resource.UnitTest(t, resource.TestCase{
+		// The example declares its own required_providers, so the provider
+		// is handed to the step rather than the test case.
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory: exampleDir("chained-jobs"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("warmup_model", trainedModel),
+				statecheck.ExpectKnownOutputValue("refined_model", trainedModel),
+			},
+		}},
+	})
+	payloads := env.createPayloads(t)
+	if len(payloads) != 2 {
+		t.Fatalf("backend saw %d creates, want 2", len(payloads))
+	}
+	if data, _ := payloads[1]["data"].(map[string]any); data["model"] == nil {
+		t.Fatalf("the second stage was not sent a source model: %v", data)
+	}
+}
