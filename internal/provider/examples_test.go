@@ -38,7 +38,7 @@ func TestExample_quickstart(t *testing.T) {
 		// is handed to the step rather than the test case.
 		Steps: []resource.TestStep{{
 			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory: exampleDir("quickstart"),
+			ConfigDirectory:          exampleDir("quickstart"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("status", knownvalue.StringExact("succeeded")),
 				statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
@@ -56,7 +56,7 @@ func TestExample_chainedJobs(t *testing.T) {
 		// is handed to the step rather than the test case.
 		Steps: []resource.TestStep{{
 			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory: exampleDir("chained-jobs"),
+			ConfigDirectory:          exampleDir("chained-jobs"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("warmup_model", trainedModel),
 				statecheck.ExpectKnownOutputValue("refined_model", trainedModel),
