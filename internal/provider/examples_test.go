@@ -17,6 +17,9 @@ import (
 // the provider configured from the environment as the examples document.
 
 func useEmulatorEnvironment(t *testing.T, env *testEnv) {
+	// Serve the provider under test at its registry address, which the
+	// examples' required_providers blocks name.
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "synth-laboratories")
 	t.Setenv(envBackendURL, env.backendURL)
 	t.Setenv(envAPIKey, testAPIKey)
 	t.Setenv(envEnvironmentKey, testEnvironmentKey)

@@ -25,14 +25,11 @@ var testProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 }
 
 // TestMain clears the environment variables the provider falls back to, so
-// that a developer's own Synth settings can neither leak into nor break a
-// test, and serves the provider under test at its registry address, so that
-// the examples' required_providers blocks find it.
+// that a developer's own Synth settings can neither leak into nor break a test.
 func TestMain(m *testing.M) {
 	for _, name := range []string{envAPIKey, envBackendURL, envBackendURLOld, envEnvironmentKey, envTaskAppURL} {
 		os.Unsetenv(name)
 	}
-	os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "synth-laboratories")
 	os.Exit(m.Run())
 }
 

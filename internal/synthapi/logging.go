@@ -90,7 +90,8 @@ func (t *logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// sortedKeys is used where log fields or messages must be stable.
+// sortedKeys makes walks over decoded JSON objects deterministic, so that
+// the same body always yields the same answer.
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
