@@ -87,53 +87,8 @@ func run(smoke bool, stdout, stderr io.Writer) int {
 	}
 	defer os.RemoveAll(tmp)
 
-	var tables []*table
-
-	progress("wait cost")
-	waitRows, err := measureWaitCost(ctx, sz.waitLengths)
-	if err != nil {
-		fail(err)
-	}
-	tables = append(tables, waitTable(waitRows))
-
-	progress("building the provider and the emulator")
-	tfVersion := "unknown"
-	r, err := newRig(ctx, root, tmp)
-	if err != nil {
-		fail(err)
-	} else {
-		if tfVersion, err = r.terraformVersion(ctx); err != nil {
-			fail(err)
-		}
-		progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
-		planRes, err := measurePlanCost(ctx, r, sz.plan)
-		if err != nil {
-			fail(err)
-		}
-		t, broken := planTable(planRes, sz.plan.repeats)
-		problems = append(problems, broken...)
-		tables = append(tables, t)
-
-		progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
-		fan, err := measureFanout(ctx, r, sz.fanoutJobs, sz.fanoutTime)
-		if err != nil {
-			fail(err)
-		} else {
-			tables = append(tables, fanoutTable(fan))
-		}
-	}
-
-	progress("go micro-benchmarks")
-	found, _, err := runMicro(ctx, root, sz.benchtime)
-	if err != nil {
-		fail(err)
-	} else {
-		t, _ := microTable(found, sz.benchtime)
-		if _, ok := found["BenchmarkResolveAndBuildPayload"]; !ok {
-			fail(errors.New("go test -bench found no BenchmarkResolveAndBuildPayload in internal/rlconfig"))
-		}
-		tables = append(tables, t)
-	}
+	tables := measureAll(ctx, root, tmp, sz, progress, fail)
+	tfVersion := tfVersionLine
 	if ctx.Err() != nil {
 		fail(fmt.Errorf("interrupted: %w", ctx.Err()))
 	}
@@ -167,6 +122,71 @@ func run(smoke bool, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// tfVersionLine is the first line of `terraform version`, once known.
+var tfVersionLine = "Terraform: unknown"
+
+// measureAll runs the benchmarks in order, stopping early when ctx ends, and
+// returns the tables of those that ran. Errors go to fail.
+func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(string, ...any), fail func(error)) []*table {
+	var tables []*table
+
+	progress("wait cost")
+	waitRows, err := measureWaitCost(ctx, sz.waitLengths)
+	if err != nil {
+		fail(err)
+	}
+	tables = append(tables, waitTable(waitRows))
+	if ctx.Err() != nil {
+		return tables
+	}
+
+	progress("building the provider and the emulator")
+	r, err := newRig(ctx, root, tmp)
+	if err != nil {
+		fail(err)
+	} else {
+		if tfVersionLine, err = r.terraformVersion(ctx); err != nil {
+			fail(err)
+		}
+		progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
+		planRes, err := measurePlanCost(ctx, r, sz.plan)
+		if err != nil {
+			fail(err)
+		}
+		t, broken := planTable(planRes, sz.plan.repeats)
+		for _, b := range broken {
+			fail(errors.New(b))
+		}
+		tables = append(tables, t)
+		if ctx.Err() != nil {
+			return tables
+		}
+
+		progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
+		fan, err := measureFanout(ctx, r, sz.fanoutJobs, sz.fanoutTime)
+		if err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, fanoutTable(fan))
+		}
+		if ctx.Err() != nil {
+			return tables
+		}
+	}
+
+	progress("go micro-benchmarks")
+	found, _, err := runMicro(ctx, root, sz.benchtime)
+	if err != nil {
+		fail(err)
+		return tables
+	}
+	t, _ := microTable(found, sz.benchtime)
+	if _, ok := found["BenchmarkResolveAndBuildPayload"]; !ok {
+		fail(errors.New("go test -bench found no BenchmarkResolveAndBuildPayload in internal/rlconfig"))
+	}
+	return append(tables, t)
 }
 
 // moduleRoot is the directory of the module's go.mod, where the builds and

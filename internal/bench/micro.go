@@ -119,4 +119,3 @@ func microTable(found map[string]benchLine, benchtime string) (t *table, missing
 	}
 	return t, missing
 }
-

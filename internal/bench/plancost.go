@@ -238,11 +238,11 @@ func planTable(res *planResult, repeats int) (*table, []string) {
 	}
 	var applies []string
 	for _, s := range res.synth {
-		applies = append(applies, fmt.Sprintf("%d jobs: %s", s.resources, seconds(s.applyWall)))
+		applies = append(applies, fmt.Sprintf("to %d in %s", s.resources, seconds(s.applyWall)))
 	}
-	t.notes = append(t.notes, fmt.Sprintf("The jobs were applied first, growing one configuration (applies of each increment: %s), "+
+	t.notes = append(t.notes, fmt.Sprintf("The jobs were applied first, growing one configuration (%s), "+
 		"against the emulator binary with jobs that run 1 s; %d terraform_data applied in %s. Peak RSS is the highest VmHWM "+
-		"sampled every 20 ms from /proc for any provider process of the plans; status GETs are counted from the emulator's "+
+		"sampled every 10 ms from /proc for any provider process of the plans; status GETs are counted from the emulator's "+
 		"request log, for the plan with the most requests.", strings.Join(applies, ", "), res.data.resources, seconds(res.data.applyWall)))
 	return t, broken
 }

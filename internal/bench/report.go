@@ -100,6 +100,8 @@ func jobLength(d time.Duration) string {
 		return fmt.Sprintf("%d h", d/time.Hour)
 	case d >= time.Minute && d%time.Minute == 0:
 		return fmt.Sprintf("%d min", d/time.Minute)
+	case d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
 	}
 	return seconds(d)
 }

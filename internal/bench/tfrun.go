@@ -344,14 +344,14 @@ type rssSampler struct {
 	peaks map[int]int64 // pid -> VmHWM in KiB
 }
 
-// sampleRSS truncates the pid file and samples every 20 ms until stop.
+// sampleRSS truncates the pid file and samples every 10 ms until stop.
 func (r *rig) sampleRSS() (*rssSampler, error) {
 	if err := os.WriteFile(r.pidFile, nil, 0o644); err != nil {
 		return nil, err
 	}
 	s := &rssSampler{pidFile: r.pidFile, stopCh: make(chan struct{}), peaks: map[int]int64{}}
 	s.wg.Go(func() {
-		tick := time.NewTicker(20 * time.Millisecond)
+		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			s.sample()

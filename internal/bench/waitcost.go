@@ -206,6 +206,18 @@ func waitTable(rows []waitRow) *table {
 			seconds(r.provider.delay), seconds(r.fixed.delay), fmt.Sprint(r.provider.eventReads), r.target, r.verdict.String())
 	}
 	t.notes = append(t.notes, "Each job is queued for a tenth of its length and runs for the rest. Requests are "+
-		"`GET /api/rl/jobs/{id}` counted by the emulator; delay is virtual time from the job's end to the wait's return.")
+		"`GET /api/rl/jobs/{id}` counted by the emulator; delay is virtual time from the job's end to the wait's return. "+
+		"Every length is a multiple of 5 s, so the fixed poller happens to poll the instant each job ends (delay 0); "+
+		"for a job of any length its delay averages 2.5 s.")
+	// WaitForJob documents that it reads the event log once a status has
+	// not changed for ten minutes (for backends whose status lags).
+	for _, r := range rows {
+		running := r.length - r.length/10
+		if running > 10*time.Minute && r.provider.eventReads == 0 {
+			t.notes = append(t.notes, fmt.Sprintf("Suspicious: the %s job stayed \"running\" for %s, yet WaitForJob never "+
+				"read its event log, although it documents doing so after ten minutes of unchanged status.",
+				jobLength(r.length), jobLength(running)))
+		}
+	}
 	return t
 }

@@ -103,7 +103,7 @@ func (r *environmentAPIKeyResource) Read(ctx context.Context, req resource.ReadR
 		return // the backend can only be asked about ENVIRONMENT_API_KEY
 	}
 	ctx = r.data.maskSecrets(ctx)
-	api, ok := backendWith[envKeyAPI](r.data, &resp.Diagnostics)
+	api, ok := r.data.backend(&resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -163,7 +163,7 @@ func (r *environmentAPIKeyResource) configValue(ctx context.Context, config tfsd
 // upload seals value for the backend and stores it under m.Name (§7), then
 // records what the backend answered in m. ctx must already mask value.
 func (r *environmentAPIKeyResource) upload(ctx context.Context, m *environmentAPIKeyModel, value types.String, diags *diag.Diagnostics) {
-	api, ok := backendWith[envKeyAPI](r.data, diags)
+	api, ok := r.data.backend(diags)
 	if !ok {
 		return
 	}

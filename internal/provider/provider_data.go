@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
@@ -22,7 +23,13 @@ type backend interface {
 	CancelJob(ctx context.Context, id string) error
 	JobEvents(ctx context.Context, id string, sinceSeq int64, limit int) ([]synthapi.Event, error)
 	VerifyTaskApp(ctx context.Context, taskURL string) (*synthapi.VerifyResult, error)
+	ListJobs(ctx context.Context, p synthapi.ListJobsParams) ([]synthapi.Job, string, error)
+	CryptoPublicKey(ctx context.Context) (*synthapi.PublicKey, error)
+	UploadEnvKey(ctx context.Context, name, ciphertextB64 string) (*synthapi.EnvKeyRecord, error)
+	EnvKeyPresent(ctx context.Context) (bool, error)
 }
+
+var _ backend = (*synthapi.Client)(nil)
 
 // taskApp is what the provider needs of a task app.
 type taskApp interface {
@@ -51,14 +58,22 @@ type providerData struct {
 var errMissingAPIKey = errors.New("the Synth API key is not set: set the provider's api_key attribute or the " +
 	envAPIKey + " environment variable")
 
-func (d *providerData) backend() (backend, error) {
+// backend returns the backend client, or reports why there is none: only
+// operations that call the backend need the API key.
+func (d *providerData) backend(diags *diag.Diagnostics) (backend, bool) {
 	if d.newBackend != nil {
-		return d.newBackend(), nil
+		return d.newBackend(), true
 	}
 	if d.apiKey == "" {
-		return nil, errMissingAPIKey
+		diags.AddError("Missing Synth API key", errMissingAPIKey.Error())
+		return nil, false
 	}
-	return synthapi.NewClient(d.apiRoot, d.apiKey, d.clientOptions()...)
+	api, err := synthapi.NewClient(d.apiRoot, d.apiKey, d.clientOptions()...)
+	if err != nil {
+		diags.AddAttributeError(path.Root("api_key"), "Invalid Synth API key", err.Error())
+		return nil, false
+	}
+	return api, true
 }
 
 func (d *providerData) taskApp(url, environmentAPIKey string) (taskApp, error) {

@@ -86,9 +86,8 @@ func (d *rlJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		return
 	}
 	ctx = d.data.maskSecrets(ctx)
-	api, err := d.data.backend()
-	if err != nil {
-		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+	api, ok := d.data.backend(&resp.Diagnostics)
+	if !ok {
 		return
 	}
 	id := cfg.ID.ValueString()

@@ -71,9 +71,8 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	api, err := r.data.backend()
-	if err != nil {
-		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+	api, ok := r.data.backend(&resp.Diagnostics)
+	if !ok {
 		return
 	}
 
@@ -161,9 +160,8 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	ctx = r.data.maskSecrets(ctx)
-	api, err := r.data.backend()
-	if err != nil {
-		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+	api, ok := r.data.backend(&resp.Diagnostics)
+	if !ok {
 		return
 	}
 	job, err := api.GetJob(ctx, state.ID.ValueString())
@@ -206,9 +204,8 @@ func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		return
 	}
 
-	api, err := r.data.backend()
-	if err != nil {
-		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+	api, ok := r.data.backend(&resp.Diagnostics)
+	if !ok {
 		return
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
@@ -233,9 +230,8 @@ func (r *rlJobResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		tflog.Info(ctx, "abandoning RL job: it keeps running on the backend", map[string]any{"job_id": id})
 		return
 	}
-	api, err := r.data.backend()
-	if err != nil {
-		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+	api, ok := r.data.backend(&resp.Diagnostics)
+	if !ok {
 		return
 	}
 	job, err := api.GetJob(ctx, id)
@@ -281,9 +277,8 @@ func (r *rlJobResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 
 func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ctx = r.data.maskSecrets(ctx)
-	api, err := r.data.backend()
-	if err != nil {
-		resp.Diagnostics.AddError("Missing Synth API key", err.Error())
+	api, ok := r.data.backend(&resp.Diagnostics)
+	if !ok {
 		return
 	}
 	job, err := api.GetJob(ctx, req.ID)

@@ -110,7 +110,7 @@ func (d *rlJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		return
 	}
 	ctx = d.data.maskSecrets(ctx)
-	api, ok := backendWith[jobLister](d.data, &resp.Diagnostics)
+	api, ok := d.data.backend(&resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -148,7 +148,7 @@ func (d *rlJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 // backend gives no cursor. A cursor that does not move, or an empty page,
 // also ends the list: a backend answering either would otherwise be asked
 // forever.
-func listJobs(ctx context.Context, api jobLister, p synthapi.ListJobsParams, limit int) ([]synthapi.Job, error) {
+func listJobs(ctx context.Context, api backend, p synthapi.ListJobsParams, limit int) ([]synthapi.Job, error) {
 	p.Limit = min(limit, maxJobsPageSize)
 	var jobs []synthapi.Job
 	for page := 1; ; page++ {
