@@ -87,8 +87,7 @@ func run(smoke bool, stdout, stderr io.Writer) int {
 	}
 	defer os.RemoveAll(tmp)
 
-	tables := measureAll(ctx, root, tmp, sz, progress, fail)
-	tfVersion := tfVersionLine
+	tables, tfVersion := measureAll(ctx, root, tmp, sz, progress, fail)
 	if ctx.Err() != nil {
 		fail(fmt.Errorf("interrupted: %w", ctx.Err()))
 	}
@@ -124,13 +123,11 @@ func run(smoke bool, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// tfVersionLine is the first line of `terraform version`, once known.
-var tfVersionLine = "Terraform: unknown"
-
 // measureAll runs the benchmarks in order, stopping early when ctx ends, and
-// returns the tables of those that ran. Errors go to fail.
-func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(string, ...any), fail func(error)) []*table {
-	var tables []*table
+// returns the tables of those that ran and the first line of `terraform
+// version`. Errors go to fail.
+func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(string, ...any), fail func(error)) (tables []*table, tfVersion string) {
+	tfVersion = "Terraform: version unknown"
 
 	progress("wait cost")
 	waitRows, err := measureWaitCost(ctx, sz.waitLengths)
@@ -139,7 +136,7 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 	}
 	tables = append(tables, waitTable(waitRows))
 	if ctx.Err() != nil {
-		return tables
+		return tables, tfVersion
 	}
 
 	progress("building the provider and the emulator")
@@ -147,7 +144,7 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 	if err != nil {
 		fail(err)
 	} else {
-		if tfVersionLine, err = r.terraformVersion(ctx); err != nil {
+		if tfVersion, err = r.terraformVersion(ctx); err != nil {
 			fail(err)
 		}
 		progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
@@ -161,7 +158,7 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 		}
 		tables = append(tables, t)
 		if ctx.Err() != nil {
-			return tables
+			return tables, tfVersion
 		}
 
 		progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
@@ -172,7 +169,7 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 			tables = append(tables, fanoutTable(fan))
 		}
 		if ctx.Err() != nil {
-			return tables
+			return tables, tfVersion
 		}
 	}
 
@@ -180,13 +177,13 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 	found, _, err := runMicro(ctx, root, sz.benchtime)
 	if err != nil {
 		fail(err)
-		return tables
+		return tables, tfVersion
 	}
 	t, _ := microTable(found, sz.benchtime)
 	if _, ok := found["BenchmarkResolveAndBuildPayload"]; !ok {
 		fail(errors.New("go test -bench found no BenchmarkResolveAndBuildPayload in internal/rlconfig"))
 	}
-	return append(tables, t)
+	return append(tables, t), tfVersion
 }
 
 // moduleRoot is the directory of the module's go.mod, where the builds and

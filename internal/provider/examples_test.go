@@ -74,3 +74,32 @@ func TestExample_chainedJobs(t *testing.T) {
 		t.Fatalf("the second stage was not sent a source model: %v", data)
 	}
 }
+
+func TestExample_modalPipeline(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	useEmulatorEnvironment(t, env)
+
+	resource.UnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          exampleDir("modal-pipeline"),
+			ConfigVariables: config.Variables{
+				"modal_workspace":     config.StringVariable("synth-laboratories"),
+				"deploy_command":      config.StringVariable("true"), // stands in for `modal deploy`
+				"task_app_url":        config.StringVariable(env.taskAppURL),
+				"environment_api_key": config.StringVariable(testEnvironmentKey),
+				"finetuned_model":     config.StringVariable("ft:Qwen/Qwen3-4B:job_8f2c1a"),
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("task_app_url", knownvalue.StringExact(env.taskAppURL)),
+				statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
+			},
+		}},
+	})
+	if got := env.emu.StoredEnvKeys()["ENVIRONMENT_API_KEY"]; got != testEnvironmentKey {
+		t.Fatal("the pipeline did not register the task app's key with the backend")
+	}
+	if n := env.emu.Count("backend", "POST", "/api/rl/verify_task_app"); n != 1 {
+		t.Fatalf("backend saw %d verify calls, want 1", n)
+	}
+}
