@@ -104,9 +104,7 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 					"job is submitted, so a change does not resubmit the job.",
 				Optional: true,
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Delete: true, CreateDescription: "How long to wait for the job to finish " +
-				"(on create, and when an apply resumes waiting for a job that is still running). Defaults to `12h`.",
-				DeleteDescription: "How long to wait for a cancelled job to stop. Defaults to `10m`."}),
+			"timeouts": timeoutsAttribute(ctx),
 
 			"status": computedString("The job's status as the backend reports it, lower-cased: `queued`, `running`, " +
 				"`succeeded`, `failed`, `cancelled`, or another running state."),
@@ -118,6 +116,21 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"effective_config": computedString("JSON of exactly the config that was submitted under `data.config`: `config_toml` with the typed attributes merged in, the effective task URL and defaults filled."),
 		},
 	}
+}
+
+func timeoutsAttribute(ctx context.Context) schema.Attribute {
+	attr := timeouts.Attributes(ctx, timeouts.Opts{
+		Create: true,
+		Delete: true,
+		CreateDescription: "How long to wait for the job to finish (on create, and when an apply resumes waiting " +
+			"for a job that is still running). Defaults to `12h`.",
+		DeleteDescription: "How long to wait for a cancelled job to stop. Defaults to `10m`.",
+	})
+	if nested, ok := attr.(schema.SingleNestedAttribute); ok {
+		nested.MarkdownDescription = "How long to wait, as Go durations such as `30m` or `6h`."
+		return nested
+	}
+	return attr
 }
 
 // configSection is a TOML section as a nested attribute. The backend cannot
