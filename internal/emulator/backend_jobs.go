@@ -190,21 +190,14 @@ func (e *Emulator) cancelJob(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) jobEvents(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	since, err := intParam(q, "since_seq", 0)
-	if err != nil {
-		writeDetail(w, http.StatusUnprocessableEntity, err.Error())
-		return
-	}
-	limit, err := positiveIntParam(q, "limit", 200)
-	if err != nil {
-		writeDetail(w, http.StatusUnprocessableEntity, err.Error())
+	since, limit, ok := feedPage(w, r, "since_seq", 0)
+	if !ok {
 		return
 	}
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
-	j, ok := e.liveJob(r.PathValue("id"))
-	if !ok {
+	j, found := e.liveJob(r.PathValue("id"))
+	if !found {
 		e.mu.Unlock()
 		writeJobNotFound(w)
 		return
@@ -220,21 +213,14 @@ func (e *Emulator) jobEvents(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Emulator) jobMetrics(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	afterStep, err := intParam(q, "after_step", -1)
-	if err != nil {
-		writeDetail(w, http.StatusUnprocessableEntity, err.Error())
-		return
-	}
-	limit, err := positiveIntParam(q, "limit", 200)
-	if err != nil {
-		writeDetail(w, http.StatusUnprocessableEntity, err.Error())
+	afterStep, limit, ok := feedPage(w, r, "after_step", -1)
+	if !ok {
 		return
 	}
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
-	j, ok := e.liveJob(r.PathValue("id"))
-	if !ok {
+	j, found := e.liveJob(r.PathValue("id"))
+	if !found {
 		e.mu.Unlock()
 		writeJobNotFound(w)
 		return
@@ -389,4 +375,19 @@ func (e *Emulator) Job(id string) (Job, bool) {
 		return Job{}, false
 	}
 	return j.public(now), true
+}
+
+// feedPage reads the cursor and limit of the events and metrics feeds,
+// answering 422 itself when either is malformed.
+func feedPage(w http.ResponseWriter, r *http.Request, cursorName string, cursorDefault int) (cursor, limit int, ok bool) {
+	q := r.URL.Query()
+	cursor, err := intParam(q, cursorName, cursorDefault)
+	if err == nil {
+		limit, err = positiveIntParam(q, "limit", 200)
+	}
+	if err != nil {
+		writeDetail(w, http.StatusUnprocessableEntity, err.Error())
+		return 0, 0, false
+	}
+	return cursor, limit, true
 }

@@ -79,18 +79,24 @@ func (r *environmentAPIKeyResource) ModifyPlan(ctx context.Context, req resource
 }
 
 func (r *environmentAPIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan environmentAPIKeyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	value := r.configValue(ctx, req.Config, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	r.applyUpload(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+}
+
+// applyUpload uploads the configured key and records the result: Create and
+// Update do the same thing, since the only change Update sees is a new upload.
+func (r *environmentAPIKeyResource) applyUpload(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
+	var model environmentAPIKeyModel
+	diags.Append(plan.Get(ctx, &model)...)
+	value := r.configValue(ctx, config, diags)
+	if diags.HasError() {
 		return
 	}
 	ctx = r.data.maskSecrets(ctx, value.ValueString())
-	r.upload(ctx, &plan, value, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	r.upload(ctx, &model, value, diags)
+	if diags.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	diags.Append(state.Set(ctx, &model)...)
 }
 
 func (r *environmentAPIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -123,18 +129,7 @@ func (r *environmentAPIKeyResource) Read(ctx context.Context, req resource.ReadR
 // Update uploads the key again: name forces a new resource, so a change to
 // value_wo_version or a key the backend lost is all that leads here.
 func (r *environmentAPIKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan environmentAPIKeyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	value := r.configValue(ctx, req.Config, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx = r.data.maskSecrets(ctx, value.ValueString())
-	r.upload(ctx, &plan, value, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.applyUpload(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
 }
 
 // Delete only forgets the key: the contract has no route to delete one.
