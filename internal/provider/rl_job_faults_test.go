@@ -270,3 +270,74 @@ func TestRLJob_interruptedWaitKeepsTheJobInState(t *testing.T) {
 		t.Fatalf("state id after interrupt = %q, want %q", saved.ValueString(), job.ID)
 	}
 }
+
+func TestRLJob_unknownStatusCountsAsRunning(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{RunTime: time.Hour})
+	config := env.provider("") + baseJob(env.taskAppURL, "wait_for_completion = false")
+	var jobID string
+
+	tfresource.UnitTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					jobID = s.RootModule().Resources[jobAddr].Primary.ID
+					return nil
+				},
+			},
+			{
+				PreConfig: func() { env.emu.SetJobStatus(jobID, "Warming_Up_GPUs") },
+				Config:    config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact("warming_up_gpus")),
+				},
+			},
+		},
+		// Still running as far as the provider can tell, so destroy cancels it.
+		CheckDestroy: func(*terraform.State) error {
+			if job, _ := env.emu.Job(jobID); job.CancelRequests != 1 {
+				return fmt.Errorf("job in an unknown state got %d cancel requests, want 1", job.CancelRequests)
+			}
+			return nil
+		},
+	})
+}
+
+func TestRLJob_badBackendAnswersAreClearErrors(t *testing.T) {
+	cases := map[string]struct {
+		fault emulator.Fault
+		want  string
+	}{
+		"create answer without an id": {
+			fault: emulator.Fault{Status: 201, Body: `{"status": "queued"}`},
+			want:  `(?s)Could not submit the RL job.*names no\s+job.*idempotency\s+key`,
+		},
+		"proxy HTML page": {
+			fault: emulator.Fault{Status: 502, Times: -1, ContentType: "text/html",
+				Body: "<html><head><title>502 Bad Gateway</title></head><body>" + strings.Repeat("<p>nginx</p>", 200) + "</body></html>"},
+			want: `(?s)Could not submit the RL job.*HTTP 502 after 3 attempts.*502\s+Bad\s+Gateway`,
+		},
+		"non-JSON success": {
+			fault: emulator.Fault{Status: 200, Body: "ok", ContentType: "text/plain"},
+			want:  `(?s)Could not submit the RL job.*HTTP 200\): decoding job: not JSON: "ok"`,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			env := newTestEnv(t, emulator.Options{})
+			tc.fault.Target, tc.fault.Method, tc.fault.Path = "backend", "POST", "/api/rl/jobs"
+			env.emu.InjectFault(tc.fault)
+			tfresource.UnitTest(t, tfresource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories,
+				Steps: []tfresource.TestStep{{
+					Config:      env.provider("") + baseJob(env.taskAppURL, ""),
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+			if n := len(env.emu.Jobs()); n != 0 {
+				t.Fatalf("backend holds %d jobs, want none", n)
+			}
+		})
+	}
+}

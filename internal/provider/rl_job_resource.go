@@ -95,9 +95,15 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	tflog.Info(ctx, "submitting RL job", map[string]any{"task_app_url": resolved.TaskURL, "idempotency_key": idempotencyKey})
 	job, err := api.CreateJob(waitCtx, payload, idempotencyKey)
 	if err != nil {
-		resp.Diagnostics.AddError("Could not submit the RL job",
-			fmt.Sprintf("%s\n\nIf the backend received the request before the failure, a job may exist under "+
-				"idempotency key %s; look for it in the Synth dashboard before applying again.", err, idempotencyKey))
+		detail := err.Error()
+		var refused *synthapi.APIError
+		if synthapi.IsTransient(err) || !errors.As(err, &refused) {
+			// No answer, an outage, or an answer that could not be read: the
+			// backend may have created the job all the same.
+			detail += fmt.Sprintf("\n\nThe backend may have created the job before the failure (idempotency key %s); "+
+				"look for it in the Synth dashboard before applying again.", idempotencyKey)
+		}
+		resp.Diagnostics.AddError("Could not submit the RL job", detail)
 		return
 	}
 	tflog.Info(ctx, "submitted RL job", map[string]any{"job_id": job.ID, "status": job.Status})
