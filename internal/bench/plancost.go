@@ -53,7 +53,9 @@ type planSample struct {
 	resources   int
 	applyWall   time.Duration // the apply that created the resources (the increment, for the synth rows)
 	walls       []time.Duration
-	peakKiB     int64 // provider VmHWM, highest over the plans
+	cpuTotal    []time.Duration // terraform and its providers, per plan
+	cpuProvider []time.Duration // the providers alone (sampled), per plan
+	peakKiB     int64           // provider VmHWM, highest over the plans
 	processes   int   // provider processes started by one plan
 	statusGets  int   // GET /api/rl/jobs/{id} during the worst plan
 	otherCalls  int   // any other backend or task-app request during the worst plan
@@ -137,18 +139,20 @@ func (r *rig) planOnce(ctx context.Context, dir string, env, vars []string, emu 
 		}
 		before = len(reqs)
 	}
-	sampler, err := r.sampleRSS()
+	sampler, err := r.sampleProviders()
 	if err != nil {
 		return err
 	}
 	res, err := r.mustRun(ctx, dir, env, []int{0, 2}, append(planArgs, vars...)...)
-	peak, procs := sampler.stop()
+	used := sampler.stop()
 	if err != nil {
 		return err
 	}
 	s.walls = append(s.walls, res.wall)
-	s.peakKiB = max(s.peakKiB, peak)
-	s.processes = max(s.processes, procs)
+	s.cpuTotal = append(s.cpuTotal, res.cpu)
+	s.cpuProvider = append(s.cpuProvider, used.cpu)
+	s.peakKiB = max(s.peakKiB, used.peakKiB)
+	s.processes = max(s.processes, used.processes)
 	if res.exitCode == 2 {
 		s.changes = true
 		s.planOutputs = res.output
@@ -191,7 +195,7 @@ const (
 func planTable(res *planResult, repeats int) (*table, []string) {
 	t := &table{
 		title: fmt.Sprintf("2. Plan cost (`terraform plan -refresh=true`, median of %d)", repeats),
-		header: []string{"configuration", "plan wall", "provider peak RSS", "provider processes", "status GETs / other requests during refresh",
+		header: []string{"configuration", "plan wall", "CPU: terraform / provider", "provider peak RSS", "provider processes", "status GETs / other requests during refresh",
 			"plan", "target", "result"},
 	}
 	var broken []string
@@ -224,14 +228,14 @@ func planTable(res *planResult, repeats int) (*table, []string) {
 		if floor > 0 {
 			ratio = fmt.Sprintf(" (%.2f× floor)", wall.Seconds()/floor.Seconds())
 		}
-		t.addJudged(v, fmt.Sprintf("%d × synth_rl_job", s.resources), seconds(wall)+ratio, mib(s.peakKiB), fmt.Sprint(s.processes),
+		t.addJudged(v, fmt.Sprintf("%d × synth_rl_job", s.resources), seconds(wall)+ratio, cpuSplit(s), mib(s.peakKiB), fmt.Sprint(s.processes),
 			fmt.Sprintf("%d / %d", s.statusGets, s.otherCalls), plan, target, v.String())
 		if s.statusGets == 0 || s.peakKiB == 0 || s.processes == 0 {
 			broken = append(broken, fmt.Sprintf("plan of %d jobs: %d status GETs, peak RSS %d KiB, %d provider processes: the measurement saw nothing",
 				s.resources, s.statusGets, s.peakKiB, s.processes))
 		}
 	}
-	t.add(fmt.Sprintf("%d × terraform_data", res.data.resources), seconds(floor)+" (floor)", "no provider", "0", "—",
+	t.add(fmt.Sprintf("%d × terraform_data", res.data.resources), seconds(floor)+" (floor)", cpuSplit(res.data), "no provider", "0", "—",
 		map[bool]string{false: "no changes", true: "CHANGES"}[res.data.changes], "—", "—")
 	if res.data.changes {
 		broken = append(broken, "the terraform_data plan is not empty")
@@ -243,6 +247,16 @@ func planTable(res *planResult, repeats int) (*table, []string) {
 	t.notes = append(t.notes, fmt.Sprintf("The jobs were applied first, growing one configuration (%s), "+
 		"against the emulator binary with jobs that run 1 s; %d terraform_data applied in %s. Peak RSS is the highest VmHWM "+
 		"sampled every 10 ms from /proc for any provider process of the plans; status GETs are counted from the emulator's "+
-		"request log, for the plan with the most requests.", strings.Join(applies, ", "), res.data.resources, seconds(res.data.applyWall)))
+		"request log, for the plan with the most requests. CPU is user + system time: Terraform's own (its total, which "+
+		"includes the providers it reaped, minus theirs) and the provider processes' as last sampled from /proc.", strings.Join(applies, ", "), res.data.resources, seconds(res.data.applyWall)))
 	return t, broken
+}
+
+// cpuSplit is the median CPU time of Terraform itself and of its providers.
+func cpuSplit(s planSample) string {
+	total, provider := median(s.cpuTotal), median(s.cpuProvider)
+	if provider == 0 {
+		return seconds(total) + " / —"
+	}
+	return seconds(total-provider) + " / " + seconds(provider)
 }

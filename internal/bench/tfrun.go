@@ -108,6 +108,7 @@ func (r *rig) baseEnv(extra ...string) []string {
 // tfResult is one finished Terraform command.
 type tfResult struct {
 	wall     time.Duration
+	cpu      time.Duration // user + system of terraform and every child it reaped (its providers)
 	exitCode int
 	output   string
 }
@@ -129,6 +130,11 @@ func (r *rig) run(ctx context.Context, dir string, env []string, args ...string)
 	start := time.Now()
 	err := cmd.Run()
 	res := tfResult{wall: time.Since(start), output: out.String()}
+	if ps := cmd.ProcessState; ps != nil {
+		// wait4 reports the child's usage together with its own reaped
+		// children's, so this is Terraform plus its provider processes.
+		res.cpu = ps.UserTime() + ps.SystemTime()
+	}
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr) && ctx.Err() == nil:
@@ -333,23 +339,29 @@ func isJobGet(req logRequest) bool {
 	return ok && req.target == "backend" && req.method == "GET" && id != "" && !strings.Contains(id, "/")
 }
 
-// rssSampler watches the provider processes the wrapper starts and keeps the
-// highest VmHWM (the kernel's peak resident set) seen for any of them.
-type rssSampler struct {
+// providerSampler watches the provider processes the wrapper starts and
+// keeps, for each, the highest VmHWM (the kernel's peak resident set) and the
+// last CPU time seen.
+type providerSampler struct {
 	pidFile string
 	stopCh  chan struct{}
 	wg      sync.WaitGroup
 
 	mu    sync.Mutex
-	peaks map[int]int64 // pid -> VmHWM in KiB
+	procs map[int]*procSample
 }
 
-// sampleRSS truncates the pid file and samples every 10 ms until stop.
-func (r *rig) sampleRSS() (*rssSampler, error) {
+type procSample struct {
+	peakKiB int64
+	cpu     time.Duration // utime + stime at the last sample
+}
+
+// sampleProviders truncates the pid file and samples every 10 ms until stop.
+func (r *rig) sampleProviders() (*providerSampler, error) {
 	if err := os.WriteFile(r.pidFile, nil, 0o644); err != nil {
 		return nil, err
 	}
-	s := &rssSampler{pidFile: r.pidFile, stopCh: make(chan struct{}), peaks: map[int]int64{}}
+	s := &providerSampler{pidFile: r.pidFile, stopCh: make(chan struct{}), procs: map[int]*procSample{}}
 	s.wg.Go(func() {
 		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
@@ -365,54 +377,83 @@ func (r *rig) sampleRSS() (*rssSampler, error) {
 	return s, nil
 }
 
-func (s *rssSampler) sample() {
+func (s *providerSampler) sample() {
 	b, _ := os.ReadFile(s.pidFile)
 	for _, line := range strings.Fields(string(b)) {
 		pid, err := strconv.Atoi(line)
 		if err != nil {
 			continue
 		}
-		hwm, ok := providerHWM(pid)
+		hwm, cpu, ok := readProvider(pid)
 		s.mu.Lock()
-		if _, seen := s.peaks[pid]; !seen {
-			s.peaks[pid] = 0 // counted as started even if it was never caught alive
+		p := s.procs[pid]
+		if p == nil {
+			p = &procSample{} // counted as started even if never caught alive
+			s.procs[pid] = p
 		}
-		if ok && hwm > s.peaks[pid] {
-			s.peaks[pid] = hwm
+		if ok {
+			p.peakKiB = max(p.peakKiB, hwm)
+			p.cpu = max(p.cpu, cpu)
 		}
 		s.mu.Unlock()
 	}
 }
 
-// providerHWM reads VmHWM of pid, if pid is (still) the provider: after the
-// wrapper's exec its command name is the provider binary's.
-func providerHWM(pid int) (int64, bool) {
+// clockTick is the unit of utime and stime in /proc/<pid>/stat (USER_HZ,
+// 100 on every Linux Terraform runs on).
+const clockTick = 10 * time.Millisecond
+
+// readProvider reads VmHWM and CPU time of pid, if pid is (still) the
+// provider: after the wrapper's exec its command name is the provider's.
+func readProvider(pid int) (hwmKiB int64, cpu time.Duration, ok bool) {
 	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	if err != nil || !strings.HasPrefix("terraform-provider-synth", strings.TrimSpace(string(comm))) {
-		return 0, false
+		return 0, 0, false
 	}
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kib, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kib, err == nil
+		if rest, found := strings.CutPrefix(line, "VmHWM:"); found {
+			hwmKiB, err = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0, 0, false
+			}
 		}
 	}
-	return 0, false
+	// utime and stime are fields 14 and 15; the command name (field 2) is
+	// in parentheses and may hold spaces, so count from the last ')'.
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return hwmKiB, 0, hwmKiB > 0
+	}
+	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+	if len(fields) > 12 {
+		utime, _ := strconv.ParseInt(fields[11], 10, 64)
+		stime, _ := strconv.ParseInt(fields[12], 10, 64)
+		cpu = time.Duration(utime+stime) * clockTick
+	}
+	return hwmKiB, cpu, hwmKiB > 0
 }
 
-// stop ends sampling and returns the highest peak seen (KiB) and how many
-// provider processes were started.
-func (s *rssSampler) stop() (peakKiB int64, processes int) {
+// providerUsage is what the provider processes of one Terraform command used.
+type providerUsage struct {
+	peakKiB   int64         // the highest VmHWM of any of them
+	cpu       time.Duration // their CPU time, summed (as last sampled)
+	processes int           // how many were started
+}
+
+// stop ends sampling and returns what the providers used.
+func (s *providerSampler) stop() providerUsage {
 	close(s.stopCh)
 	s.wg.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, p := range s.peaks {
-		peakKiB = max(peakKiB, p)
+	u := providerUsage{processes: len(s.procs)}
+	for _, p := range s.procs {
+		u.peakKiB = max(u.peakKiB, p.peakKiB)
+		u.cpu += p.cpu
 	}
-	return peakKiB, len(s.peaks)
+	return u
 }

@@ -227,7 +227,7 @@ func (e *Emulator) jobMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	points := []map[string]any{}
 	for _, p := range j.at(now, d).metricPoints(d) {
-		if p["step"].(int) > afterStep && len(points) < limit {
+		if step, _ := p["step"].(int); step > afterStep && len(points) < limit {
 			points = append(points, p)
 		}
 	}

@@ -50,7 +50,7 @@ func ValidateBaseModel(id string) error {
 		return fmt.Errorf("%q must have the form \"org/name\", as in \"Qwen/Qwen3-4B\"", id)
 	}
 	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("/._-", c)) {
+		if !isModelIDRune(c) {
 			return fmt.Errorf("%q contains %q; a base model id uses only letters, digits, '.', '_', '-' and one '/'", id, c)
 		}
 	}
@@ -100,3 +100,7 @@ var knownBases = func() map[string]struct{} {
 }()
 
 func hasSpace(s string) bool { return strings.ContainsFunc(s, unicode.IsSpace) }
+
+func isModelIDRune(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("/._-", c)
+}

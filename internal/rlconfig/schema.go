@@ -127,8 +127,11 @@ var knownKeys = []keySpec{
 // another value is only a warning.
 var trainerModes = []string{"full", "lora", "qlora"}
 
+// The rules below run only on values whose kind has been checked, so their
+// type assertions cannot fail.
+
 func atLeastOne(v *validator, at place, val any) {
-	if n := val.(int64); n < 1 {
+	if n, _ := val.(int64); n < 1 {
 		v.errorAt(at, "Value out of range", "%s must be at least 1, got %d.", at.name, n)
 	}
 }
@@ -141,8 +144,9 @@ func positiveFinite(v *validator, at place, val any) {
 }
 
 func noNegativeItems(v *validator, at place, val any) {
-	for i, item := range val.([]any) {
-		if n := item.(int64); n < 0 {
+	items, _ := val.([]any)
+	for i, item := range items {
+		if n, _ := item.(int64); n < 0 {
 			v.errorAt(at, "Value out of range", "%s must not contain negative seeds, got %d at index %d.", at.name, n, i)
 			return
 		}
@@ -150,7 +154,7 @@ func noNegativeItems(v *validator, at place, val any) {
 }
 
 func knownTrainerMode(v *validator, at place, val any) {
-	mode := val.(string)
+	mode, _ := val.(string)
 	for _, m := range trainerModes {
 		if mode == m {
 			return

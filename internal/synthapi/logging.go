@@ -101,8 +101,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func logWarn(ctx context.Context, l Logger, msg string, fields map[string]any) {
-	if l != nil {
-		l.Warn(ctx, msg, fields)
-	}
-}

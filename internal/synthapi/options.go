@@ -93,8 +93,8 @@ func WithMaxRetries(n int) Option {
 // A Retry-After header from the server takes precedence over them. TaskApp
 // also uses them for the pauses of WaitHealthy. Defaults DefaultRetryWaitMin
 // and DefaultRetryWaitMax.
-func WithRetryWait(min, max time.Duration) Option {
-	return func(s *settings) { s.retryWaitMin, s.retryWaitMax = min, max }
+func WithRetryWait(minWait, maxWait time.Duration) Option {
+	return func(s *settings) { s.retryWaitMin, s.retryWaitMax = minWait, maxWait }
 }
 
 // WithUserAgent sets the User-Agent header sent on every request.
