@@ -174,12 +174,12 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 	}
 
 	progress("go micro-benchmarks")
-	found, _, err := runMicro(ctx, root, sz.benchtime)
+	found, err := runMicro(ctx, root, sz.benchtime)
 	if err != nil {
 		fail(err)
 		return tables, tfVersion
 	}
-	t, _ := microTable(found, sz.benchtime)
+	t := microTable(found, sz.benchtime)
 	if _, ok := found["BenchmarkResolveAndBuildPayload"]; !ok {
 		fail(errors.New("go test -bench found no BenchmarkResolveAndBuildPayload in internal/rlconfig"))
 	}

@@ -37,7 +37,7 @@ type benchLine struct {
 }
 
 // runMicro runs the benchmarks; benchtime is passed on when not empty.
-func runMicro(ctx context.Context, moduleRoot, benchtime string) (map[string]benchLine, string, error) {
+func runMicro(ctx context.Context, moduleRoot, benchtime string) (map[string]benchLine, error) {
 	args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem"}
 	if benchtime != "" {
 		args = append(args, "-benchtime="+benchtime)
@@ -47,9 +47,9 @@ func runMicro(ctx context.Context, moduleRoot, benchtime string) (map[string]ben
 	cmd.Dir = moduleRoot
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return nil, string(out), fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, tail(string(out), 3000))
+		return nil, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, tail(string(out), 3000))
 	}
-	return parseBench(string(out)), string(out), nil
+	return parseBench(string(out)), nil
 }
 
 func parseBench(out string) map[string]benchLine {
@@ -97,17 +97,16 @@ func formatNs(ns float64) string {
 	return fmt.Sprintf("%.0f ns/op", ns)
 }
 
-// microTable reports the targets; missing lists the benchmarks that do not exist.
-func microTable(found map[string]benchLine, benchtime string) (t *table, missing []string) {
+// microTable reports the targets; a benchmark that does not exist is n/a.
+func microTable(found map[string]benchLine, benchtime string) *table {
 	title := "4. Go micro-benchmarks (`go test -bench . -benchmem`)"
 	if benchtime != "" {
 		title = fmt.Sprintf("4. Go micro-benchmarks (`go test -bench . -benchmem -benchtime=%s`)", benchtime)
 	}
-	t = &table{title: title, header: []string{"what", "benchmark", "ns/op", "B/op", "allocs/op", "target", "result"}}
+	t := &table{title: title, header: []string{"what", "benchmark", "ns/op", "B/op", "allocs/op", "target", "result"}}
 	for _, m := range microTargets {
 		b, ok := found[m.name]
 		if !ok {
-			missing = append(missing, m.name)
 			t.add(m.label, fmt.Sprintf("none (no %s in %s)", m.name, m.pkg), "n/a", "n/a", "n/a", m.target, "—")
 			continue
 		}
@@ -117,5 +116,5 @@ func microTable(found map[string]benchLine, benchtime string) (t *table, missing
 		}
 		t.addJudged(v, m.label, m.name, formatNs(b.nsOp), fmt.Sprintf("%.0f", b.bytesOp), fmt.Sprintf("%.0f", b.allocsOp), m.target, v.String())
 	}
-	return t, missing
+	return t
 }

@@ -56,10 +56,10 @@ type planSample struct {
 	cpuTotal    []time.Duration // terraform and its providers, per plan
 	cpuProvider []time.Duration // the providers alone (sampled), per plan
 	peakKiB     int64           // provider VmHWM, highest over the plans
-	processes   int   // provider processes started by one plan
-	statusGets  int   // GET /api/rl/jobs/{id} during the worst plan
-	otherCalls  int   // any other backend or task-app request during the worst plan
-	changes     bool  // a plan right after apply proposed changes
+	processes   int             // provider processes started by one plan
+	statusGets  int             // GET /api/rl/jobs/{id} during the worst plan
+	otherCalls  int             // any other backend or task-app request during the worst plan
+	changes     bool            // a plan right after apply proposed changes
 	planOutputs string
 }
 
@@ -225,7 +225,7 @@ func planTable(res *planResult, repeats int) (*table, []string) {
 			broken = append(broken, fmt.Sprintf("the plan of %d applied jobs is not empty:\n%s", s.resources, tail(s.planOutputs, 2000)))
 		}
 		ratio := ""
-		if floor > 0 {
+		if floor > 0 && s.resources == res.data.resources {
 			ratio = fmt.Sprintf(" (%.2f× floor)", wall.Seconds()/floor.Seconds())
 		}
 		t.addJudged(v, fmt.Sprintf("%d × synth_rl_job", s.resources), seconds(wall)+ratio, cpuSplit(s), mib(s.peakKiB), fmt.Sprint(s.processes),
