@@ -5,6 +5,8 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
+	runtimedebug "runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -17,10 +19,20 @@ import (
 // version is set by the release build (goreleaser) through -ldflags "-X main.version=...".
 var version = "dev"
 
+const softMemoryLimit = 40 << 20
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "serve the provider with support for debuggers such as delve")
 	flag.Parse()
+
+	// A refresh over hundreds of jobs makes short-lived garbage in proportion to
+	// the state, and the default pacing lets the heap double before collecting
+	// it. A soft limit keeps the provider small next to Terraform; GOMEMLIMIT
+	// still wins when it is set.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		runtimedebug.SetMemoryLimit(softMemoryLimit)
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/synth-laboratories/synth",

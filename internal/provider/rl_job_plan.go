@@ -42,13 +42,12 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet
 	}
-	var plan rlJobModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
 	if req.State.Raw.IsNull() {
+		var plan rlJobModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 		input, diags := plan.configInput(ctx, r.data.taskAppURL)
 		resp.Diagnostics.Append(diags...)
 		appendConfigDiagnostics(&resp.Diagnostics, rlconfig.Validate(input))
@@ -66,12 +65,16 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	// A job that is still running and should be waited for is an in-place
 	// update: that is how an untainted job, or one submitted without waiting,
 	// is waited for again instead of being submitted twice.
-	var state rlJobModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// Every plan of every job in the workspace comes here, so only the two
+	// attributes that decide are read.
+	var wait types.Bool
+	var status types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("wait_for_completion"), &wait)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.WaitForCompletion.ValueBool() && !state.Status.IsNull() && !synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
+	if wait.ValueBool() && !status.IsNull() && !synthapi.PhaseOf(status.ValueString()).Terminal() {
 		for _, name := range []string{"status", "output_model_id", "finished_at", "error_message"} {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
 		}

@@ -159,9 +159,13 @@ func (r *rlJobResource) checkTaskApp(ctx context.Context, plan *rlJobModel, api 
 	return true
 }
 
+// Read touches only the attributes the backend owns. A refresh runs for every
+// job in the workspace, and reading and writing the whole model would cost
+// reflection over every config attribute of each one.
 func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state rlJobModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	var id, status types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -170,18 +174,18 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if !ok {
 		return
 	}
-	job, err := api.GetJob(ctx, state.ID.ValueString())
+	job, err := api.GetJob(ctx, id.ValueString())
 	if synthapi.IsNotFound(err) {
-		if synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
+		if synthapi.PhaseOf(status.ValueString()).Terminal() {
 			// Its outcome (the trained model above all) may still feed other
 			// resources, so a finished job outlives the backend's record of it.
 			resp.Diagnostics.AddWarning("RL job no longer on the backend",
 				fmt.Sprintf("Job %s finished (%s) and the backend no longer knows it; its last recorded state is kept.",
-					state.ID.ValueString(), state.Status.ValueString()))
+					id.ValueString(), status.ValueString()))
 			return
 		}
 		resp.Diagnostics.AddWarning("RL job not found",
-			fmt.Sprintf("The backend has no job %s, so it is removed from state; the next apply submits a new one.", state.ID.ValueString()))
+			fmt.Sprintf("The backend has no job %s, so it is removed from state; the next apply submits a new one.", id.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -189,8 +193,11 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		resp.Diagnostics.AddError("Could not read the RL job", err.Error())
 		return
 	}
-	state.setJobFields(job)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	var refreshed rlJobModel
+	refreshed.setJobFields(job)
+	for name, value := range refreshed.jobFieldValues() {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
+	}
 }
 
 // Update never calls the backend to change a job: every config attribute
@@ -328,14 +335,12 @@ func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStat
 		"training":             imported.Training,
 		"data":                 imported.Data,
 		"tags":                 imported.Tags,
-		"status":               imported.Status,
 		"task_app_url":         imported.TaskAppURL,
-		"output_model_id":      imported.OutputModelID,
-		"created_at":           imported.CreatedAt,
-		"finished_at":          imported.FinishedAt,
-		"error_message":        imported.ErrorMessage,
 		"effective_config":     imported.EffectiveConfig,
 	} {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
+	}
+	for name, value := range imported.jobFieldValues() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
 }
@@ -356,6 +361,17 @@ func (m *rlJobModel) setJobFields(job *synthapi.Job) {
 	m.ErrorMessage = types.StringNull()
 	if job.Phase() == synthapi.PhaseFailed || job.Phase() == synthapi.PhaseCancelled {
 		m.ErrorMessage = nullableString(job.ErrorMessage)
+	}
+}
+
+// jobFieldValues are the attributes setJobFields writes, by name.
+func (m *rlJobModel) jobFieldValues() map[string]types.String {
+	return map[string]types.String{
+		"status":          m.Status,
+		"created_at":      m.CreatedAt,
+		"finished_at":     m.FinishedAt,
+		"output_model_id": m.OutputModelID,
+		"error_message":   m.ErrorMessage,
 	}
 }
 

@@ -273,3 +273,24 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// BenchmarkDecodeJob decodes a job object of the size a finished job has:
+// its submitted config and results included.
+func BenchmarkDecodeJob(b *testing.B) {
+	body := []byte(`{"job_id":"job_0123456789abcdef","status":"succeeded","created_at":"2026-11-26T05:00:00Z",
+		"updated_at":"2026-11-26T07:00:00Z","started_at":1795669200,"finished_at":1795676400.5,
+		"base_model":"Qwen/Qwen3-4B","config":{"algorithm":{"type":"online","method":"policy_gradient","variety":"gspo"},
+		"compute":{"gpu_type":"H100","gpu_count":8},"model":{"base":"Qwen/Qwen3-4B","trainer_mode":"full"},
+		"rollout":{"env_name":"crafter","policy_name":"crafter-react","max_turns":10,"ops":["agent","env"]},
+		"training":{"num_epochs":1,"iterations_per_epoch":10,"batch_size":16,"group_size":4,"learning_rate":5e-5},
+		"evaluation":{"instances":10,"every_n_iters":10,"seeds":[0,1,2,3,4,5,6,7,8,9]},
+		"services":{"task_url":"https://synth-laboratories--crafter-task-app.modal.run"}},
+		"results":{"model_id":"rl:Qwen/Qwen3-4B:job_0123456789abcdef:checkpoint-epoch-1","final_reward":0.8,
+		"checkpoints":[{"epoch":1,"path":"s3://bucket/ckpt-1"}]}}`)
+	for b.Loop() {
+		job, err := DecodeJob(body)
+		if err != nil || job.OutputModelID == "" {
+			b.Fatalf("DecodeJob = %v, %v", job, err)
+		}
+	}
+}
