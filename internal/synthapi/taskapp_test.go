@@ -3,6 +3,7 @@ package synthapi
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -245,8 +246,9 @@ func TestTaskAppTransportFailures(t *testing.T) {
 		wantKind TaskAppErrorKind
 		wantMsg  string
 	}{
-		// The .invalid TLD is reserved (RFC 2606) and never resolves.
-		{name: "dns", url: "https://synth-task-app.invalid", wantKind: TaskAppDNS, wantMsg: "has a host name that does not resolve (GET /health): lookup synth-task-app.invalid"},
+		// The lookup fails in the dialer, so the test sends no DNS query.
+		{name: "dns", url: "https://synth-task-app.invalid", opts: []Option{WithHTTPClient(unresolvableHosts)},
+			wantKind: TaskAppDNS, wantMsg: "has a host name that does not resolve (GET /health): lookup synth-task-app.invalid"},
 		{name: "refused", url: closedURL, wantKind: TaskAppUnreachable, wantMsg: "could not be reached (GET /health): "},
 		{name: "per-attempt timeout", url: slow.URL, opts: []Option{WithTimeout(50 * time.Millisecond)}, wantKind: TaskAppTimeout, wantMsg: "timed out (GET /health): "},
 	}
@@ -372,3 +374,11 @@ func TestWaitHealthyStopsWhenTheContextEnds(t *testing.T) {
 		t.Errorf("err = %v, want the context's error with the last answer", err)
 	}
 }
+
+// unresolvableHosts fails every dial as a DNS lookup that found no such host.
+var unresolvableHosts = &http.Client{Transport: &http.Transport{
+	DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+	},
+}}
