@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/emulator"
 )
@@ -101,4 +102,13 @@ func (env *testEnv) createPayloads(t *testing.T) []map[string]any {
 
 func (env *testEnv) countCreates() int {
 	return env.emu.Count("backend", "POST", "/api/rl/jobs")
+}
+
+// recordJobID is a step check that keeps the id of the job in state, for a
+// later step or check to use.
+func recordJobID(id *string) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		*id = s.RootModule().Resources[jobAddr].Primary.ID
+		return nil
+	}
 }

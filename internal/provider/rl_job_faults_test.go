@@ -108,10 +108,7 @@ func TestRLJob_lostRunningJobIsRemovedFromState(t *testing.T) {
 		Steps: []tfresource.TestStep{
 			{
 				Config: config,
-				Check: func(s *terraform.State) error {
-					firstID = s.RootModule().Resources[jobAddr].Primary.ID
-					return nil
-				},
+				Check:  recordJobID(&firstID),
 			},
 			{
 				PreConfig: func() { env.emu.LoseJob(firstID) },
@@ -140,10 +137,7 @@ func TestRLJob_lostFinishedJobStaysInState(t *testing.T) {
 		Steps: []tfresource.TestStep{
 			{
 				Config: config,
-				Check: func(s *terraform.State) error {
-					firstID = s.RootModule().Resources[jobAddr].Primary.ID
-					return nil
-				},
+				Check:  recordJobID(&firstID),
 			},
 			{
 				PreConfig: func() { env.emu.LoseJob(firstID) },
@@ -281,10 +275,7 @@ func TestRLJob_unknownStatusCountsAsRunning(t *testing.T) {
 		Steps: []tfresource.TestStep{
 			{
 				Config: config,
-				Check: func(s *terraform.State) error {
-					jobID = s.RootModule().Resources[jobAddr].Primary.ID
-					return nil
-				},
+				Check:  recordJobID(&jobID),
 			},
 			{
 				PreConfig: func() { env.emu.SetJobStatus(jobID, "Warming_Up_GPUs") },

@@ -402,10 +402,7 @@ func TestRLJob_destroyCancelsRunningJob(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("output_model_id"), knownvalue.Null()),
 			},
-			Check: func(s *terraform.State) error {
-				jobID = s.RootModule().Resources[jobAddr].Primary.ID
-				return nil
-			},
+			Check: recordJobID(&jobID),
 		}},
 		CheckDestroy: func(*terraform.State) error {
 			job, ok := env.emu.Job(jobID)
