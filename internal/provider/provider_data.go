@@ -50,9 +50,6 @@ type providerData struct {
 	requestTimeout    time.Duration
 	maxRetries        int
 	userAgent         string
-
-	// newBackend, when set, replaces the HTTP client (tests).
-	newBackend func() backend
 }
 
 var errMissingAPIKey = errors.New("the Synth API key is not set: set the provider's api_key attribute or the " +
@@ -61,9 +58,6 @@ var errMissingAPIKey = errors.New("the Synth API key is not set: set the provide
 // backend returns the backend client, or reports why there is none: only
 // operations that call the backend need the API key.
 func (d *providerData) backend(diags *diag.Diagnostics) (backend, bool) {
-	if d.newBackend != nil {
-		return d.newBackend(), true
-	}
 	if d.apiKey == "" {
 		diags.AddError("Missing Synth API key", errMissingAPIKey.Error())
 		return nil, false
