@@ -63,3 +63,31 @@ resource "synth_rl_job" "stage2" {
 		}},
 	})
 }
+
+// TestRLJob_sectionFromAnotherResource plans a job whose whole model section
+// is only known after another resource is applied.
+func TestRLJob_sectionFromAnotherResource(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.provider("") + fmt.Sprintf(`
+resource "terraform_data" "model" {
+  input = { base = "Qwen/Qwen3-4B" }
+}
+
+resource "synth_rl_job" "test" {
+  model    = terraform_data.model.output
+  services = { task_url = %q }
+}
+`, env.taskAppURL),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectUnknownValue(jobAddr, tfjsonpath.New("model"))},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact("succeeded")),
+			},
+		}},
+	})
+}

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -16,6 +18,9 @@ import (
 // the task URL's presence is checked in ModifyPlan, and warnings are left to
 // ModifyPlan as well so that they are not shown twice.
 func (r *rlJobResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if hasUnknownSection(ctx, req.Config, &resp.Diagnostics) {
+		return
+	}
 	var cfg rlJobModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
@@ -43,6 +48,9 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		return // destroy, or the provider is not configured yet
 	}
 	if req.State.Raw.IsNull() {
+		if hasUnknownSection(ctx, req.Plan, &resp.Diagnostics) {
+			return
+		}
 		var plan rlJobModel
 		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 		if resp.Diagnostics.HasError() {
@@ -79,4 +87,21 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
 		}
 	}
+}
+
+// hasUnknownSection reports whether a whole config section is unknown, such as
+// an object computed by another resource. The model cannot hold it until
+// apply, so the plan-time checks leave the job to Create, which runs them all
+// once everything is known.
+func hasUnknownSection(ctx context.Context, values interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}, diags *diag.Diagnostics) bool {
+	for _, name := range []string{"algorithm", "model", "services", "compute", "rollout", "evaluation", "training", "data"} {
+		var section types.Object
+		diags.Append(values.GetAttribute(ctx, path.Root(name), &section)...)
+		if section.IsUnknown() {
+			return true
+		}
+	}
+	return false
 }
