@@ -332,3 +332,34 @@ func TestRLJob_badBackendAnswersAreClearErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRLJob_pollingSurvivesBlips makes two polls in a row fail after all of
+// their retries: the wait logs them and goes on to see the job succeed.
+func TestRLJob_pollingSurvivesBlips(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{RunTime: 2 * time.Second})
+	// The provider below retries twice, so six failures are two whole polls.
+	// Only polls read the backend with GET during a create.
+	env.emu.InjectFault(emulator.Fault{Target: "backend", Method: "GET", Status: 503, RetryAfter: "0", Times: 6})
+
+	tfresource.UnitTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: env.provider("") + baseJob(env.taskAppURL, ""),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact("succeeded")),
+			},
+			Check: func(*terraform.State) error {
+				failed := 0
+				for _, r := range env.emu.Requests() {
+					if r.Target == "backend" && r.Method == "GET" && r.Status == 503 {
+						failed++
+					}
+				}
+				if failed != 6 {
+					return fmt.Errorf("backend answered %d polls with 503, want 6", failed)
+				}
+				return nil
+			},
+		}},
+	})
+}
