@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -91,7 +90,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	// One key for every retry of this create: a retry after a lost answer gets
 	// the job the first attempt created instead of starting a second one.
-	idempotencyKey := uuid.NewString()
+	idempotencyKey := synthapi.NewIdempotencyKey()
 	tflog.Info(ctx, "submitting RL job", map[string]any{"task_app_url": resolved.TaskURL, "idempotency_key": idempotencyKey})
 	job, err := api.CreateJob(waitCtx, payload, idempotencyKey)
 	if err != nil {
