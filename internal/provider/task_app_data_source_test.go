@@ -108,3 +108,20 @@ data "synth_task_app" "test" {
 		}},
 	})
 }
+
+func TestTaskAppDataSource_unhealthyApp(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	env.emu.SetTaskAppHealthy(false)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.provider("") + fmt.Sprintf(`
+data "synth_task_app" "test" {
+  url = %q
+}
+`, env.taskAppURL),
+			ExpectError: regexp.MustCompile(`(?s)Task app is not healthy.*` + regexp.QuoteMeta(env.taskAppURL)),
+		}},
+	})
+}
