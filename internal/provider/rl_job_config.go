@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 )
@@ -226,44 +225,44 @@ func attributePath(dotted string) (path.Path, bool) {
 func (m *rlJobModel) setSectionsFromConfig(config map[string]any) {
 	o := rlconfig.OverridesFromConfig(config)
 	if a := o.Algorithm; a != nil {
-		m.Algorithm = &algorithmModel{Type: stringValue(a.Type), Method: stringValue(a.Method), Variety: stringValue(a.Variety)}
+		m.Algorithm = &algorithmModel{Type: types.StringPointerValue(a.Type), Method: types.StringPointerValue(a.Method), Variety: types.StringPointerValue(a.Variety)}
 	}
 	if s := o.Model; s != nil {
-		m.Model = &modelModel{Source: stringValue(s.Source), Base: stringValue(s.Base), TrainerMode: stringValue(s.TrainerMode), Label: stringValue(s.Label)}
+		m.Model = &modelModel{Source: types.StringPointerValue(s.Source), Base: types.StringPointerValue(s.Base), TrainerMode: types.StringPointerValue(s.TrainerMode), Label: types.StringPointerValue(s.Label)}
 	}
 	if s := o.Services; s != nil {
-		m.Services = &servicesModel{TaskURL: stringValue(s.TaskURL), JudgeURL: stringValue(s.JudgeURL)}
+		m.Services = &servicesModel{TaskURL: types.StringPointerValue(s.TaskURL), JudgeURL: types.StringPointerValue(s.JudgeURL)}
 	}
 	if s := o.Compute; s != nil {
-		m.Compute = &computeModel{GPUType: stringValue(s.GPUType), GPUCount: int64Value(s.GPUCount), Nodes: int64Value(s.Nodes)}
+		m.Compute = &computeModel{GPUType: types.StringPointerValue(s.GPUType), GPUCount: types.Int64PointerValue(s.GPUCount), Nodes: types.Int64PointerValue(s.Nodes)}
 	}
 	if s := o.Rollout; s != nil {
 		m.Rollout = &rolloutModel{
-			EnvName:                  stringValue(s.EnvName),
-			PolicyName:               stringValue(s.PolicyName),
-			MaxTurns:                 int64Value(s.MaxTurns),
-			EpisodesPerBatch:         int64Value(s.EpisodesPerBatch),
-			MaxConcurrentRollouts:    int64Value(s.MaxConcurrentRollouts),
-			BatchesPerStep:           int64Value(s.BatchesPerStep),
+			EnvName:                  types.StringPointerValue(s.EnvName),
+			PolicyName:               types.StringPointerValue(s.PolicyName),
+			MaxTurns:                 types.Int64PointerValue(s.MaxTurns),
+			EpisodesPerBatch:         types.Int64PointerValue(s.EpisodesPerBatch),
+			MaxConcurrentRollouts:    types.Int64PointerValue(s.MaxConcurrentRollouts),
+			BatchesPerStep:           types.Int64PointerValue(s.BatchesPerStep),
 			Ops:                      stringList(s.Ops),
-			TaskAppOriginRewardsOnly: boolValue(s.TaskAppOriginRewardsOnly),
-			RubricRewardsOnly:        boolValue(s.RubricRewardsOnly),
+			TaskAppOriginRewardsOnly: types.BoolPointerValue(s.TaskAppOriginRewardsOnly),
+			RubricRewardsOnly:        types.BoolPointerValue(s.RubricRewardsOnly),
 		}
 	}
 	if s := o.Evaluation; s != nil {
-		m.Evaluation = &evaluationModel{Instances: int64Value(s.Instances), EveryNIters: int64Value(s.EveryNIters), Seeds: int64List(s.Seeds)}
+		m.Evaluation = &evaluationModel{Instances: types.Int64PointerValue(s.Instances), EveryNIters: types.Int64PointerValue(s.EveryNIters), Seeds: int64List(s.Seeds)}
 	}
 	if s := o.Training; s != nil {
 		m.Training = &trainingModel{
-			NumEpochs:                 int64Value(s.NumEpochs),
-			IterationsPerEpoch:        int64Value(s.IterationsPerEpoch),
-			MaxTurns:                  int64Value(s.MaxTurns),
-			BatchSize:                 int64Value(s.BatchSize),
-			GroupSize:                 int64Value(s.GroupSize),
-			GradientAccumulationSteps: int64Value(s.GradientAccumulationSteps),
+			NumEpochs:                 types.Int64PointerValue(s.NumEpochs),
+			IterationsPerEpoch:        types.Int64PointerValue(s.IterationsPerEpoch),
+			MaxTurns:                  types.Int64PointerValue(s.MaxTurns),
+			BatchSize:                 types.Int64PointerValue(s.BatchSize),
+			GroupSize:                 types.Int64PointerValue(s.GroupSize),
+			GradientAccumulationSteps: types.Int64PointerValue(s.GradientAccumulationSteps),
 			LearningRate:              types.Float64PointerValue(s.LearningRate),
-			LogInterval:               int64Value(s.LogInterval),
-			WeightSyncInterval:        int64Value(s.WeightSyncInterval),
+			LogInterval:               types.Int64PointerValue(s.LogInterval),
+			WeightSyncInterval:        types.Int64PointerValue(s.WeightSyncInterval),
 		}
 	}
 	if s := o.Data; s != nil {
@@ -278,10 +277,6 @@ func (m *rlJobModel) setSectionsFromConfig(config map[string]any) {
 		m.Tags = types.MapValueMust(types.StringType, elems)
 	}
 }
-
-func stringValue(s *string) types.String { return types.StringPointerValue(s) }
-func int64Value(n *int64) types.Int64    { return types.Int64PointerValue(n) }
-func boolValue(b *bool) types.Bool       { return types.BoolPointerValue(b) }
 
 func stringList(items []string) types.List {
 	if items == nil {
@@ -315,7 +310,7 @@ func nullableString(s string) types.String {
 
 // canonicalJSON re-encodes a JSON-able value with sorted keys, the form
 // effective_config is stored in.
-func canonicalJSON(v any) (basetypes.StringValue, error) {
+func canonicalJSON(v any) (types.String, error) {
 	if v == nil {
 		return types.StringNull(), nil
 	}
