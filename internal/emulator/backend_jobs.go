@@ -194,22 +194,15 @@ func (e *Emulator) jobEvents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	now, d := e.now(), e.opts.Dialect
-	e.mu.Lock()
-	j, found := e.liveJob(r.PathValue("id"))
-	if !found {
-		e.mu.Unlock()
-		writeJobNotFound(w)
-		return
-	}
-	events := []map[string]any{}
-	for _, ev := range j.at(now, d).events {
-		if ev.seq > since && len(events) < limit {
-			events = append(events, ev.render(j.id, d))
+	e.serveJobFeed(w, r, "events", func(j *job, v view, d Dialect) []map[string]any {
+		events := []map[string]any{}
+		for _, ev := range v.events {
+			if ev.seq > since && len(events) < limit {
+				events = append(events, ev.render(j.id, d))
+			}
 		}
-	}
-	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"events": events})
+		return events
+	})
 }
 
 func (e *Emulator) jobMetrics(w http.ResponseWriter, r *http.Request) {
@@ -217,6 +210,20 @@ func (e *Emulator) jobMetrics(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	e.serveJobFeed(w, r, "points", func(_ *job, v view, d Dialect) []map[string]any {
+		points := []map[string]any{}
+		for _, p := range v.metricPoints(d) {
+			if step, _ := p["step"].(int); step > afterStep && len(points) < limit {
+				points = append(points, p)
+			}
+		}
+		return points
+	})
+}
+
+// serveJobFeed answers {key: items} for the job named in the path, with
+// items picked from the job as it is at this instant, under the lock.
+func (e *Emulator) serveJobFeed(w http.ResponseWriter, r *http.Request, key string, pick func(j *job, v view, d Dialect) []map[string]any) {
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
 	j, found := e.liveJob(r.PathValue("id"))
@@ -225,14 +232,9 @@ func (e *Emulator) jobMetrics(w http.ResponseWriter, r *http.Request) {
 		writeJobNotFound(w)
 		return
 	}
-	points := []map[string]any{}
-	for _, p := range j.at(now, d).metricPoints(d) {
-		if step, _ := p["step"].(int); step > afterStep && len(points) < limit {
-			points = append(points, p)
-		}
-	}
+	items := pick(j, j.at(now, d), d)
 	e.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"points": points})
+	writeJSON(w, http.StatusOK, map[string]any{key: items})
 }
 
 func writeJobNotFound(w http.ResponseWriter) {

@@ -122,21 +122,3 @@ func (d *rlJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
-
-// jobOutputModel is the trained model of a job that succeeded, as
-// synth_rl_job reports it: a running job's checkpoint is not a result yet.
-func jobOutputModel(job *synthapi.Job) types.String {
-	if job.Phase() != synthapi.PhaseSucceeded {
-		return types.StringNull()
-	}
-	return nullableString(job.OutputModelID)
-}
-
-// jobErrorMessage is why a job failed or was cancelled; a running job's
-// "message" is progress, not an error.
-func jobErrorMessage(job *synthapi.Job) types.String {
-	if p := job.Phase(); p != synthapi.PhaseFailed && p != synthapi.PhaseCancelled {
-		return types.StringNull()
-	}
-	return nullableString(job.ErrorMessage)
-}

@@ -58,14 +58,16 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		}
 		input, diags := plan.configInput(ctx, r.data.taskAppURL)
 		resp.Diagnostics.Append(diags...)
-		appendConfigDiagnostics(&resp.Diagnostics, rlconfig.Validate(input))
-		if resp.Diagnostics.HasError() {
+		// With every value known, Resolve validates and also yields the task
+		// URL the plan can show; otherwise only what is known is validated.
+		if len(input.Overrides.Unknown) > 0 {
+			appendConfigDiagnostics(&resp.Diagnostics, rlconfig.Validate(input))
 			return
 		}
-		if len(input.Overrides.Unknown) == 0 {
-			if resolved, _ := rlconfig.Resolve(input); resolved != nil {
-				resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("task_app_url"), resolved.TaskURL)...)
-			}
+		resolved, found := rlconfig.Resolve(input)
+		appendConfigDiagnostics(&resp.Diagnostics, found)
+		if resolved != nil {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("task_app_url"), resolved.TaskURL)...)
 		}
 		return
 	}

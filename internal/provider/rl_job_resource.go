@@ -353,14 +353,26 @@ func (m *rlJobModel) setJobFields(job *synthapi.Job) {
 	m.Status = types.StringValue(status)
 	m.CreatedAt = nullableString(job.CreatedAt)
 	m.FinishedAt = nullableString(job.FinishedAt)
-	m.OutputModelID = types.StringNull()
-	if job.Phase() == synthapi.PhaseSucceeded {
-		m.OutputModelID = nullableString(job.OutputModelID)
+	m.OutputModelID = jobOutputModel(job)
+	m.ErrorMessage = jobErrorMessage(job)
+}
+
+// jobOutputModel is the trained model of a job that succeeded, as
+// synth_rl_job reports it: a running job's checkpoint is not a result yet.
+func jobOutputModel(job *synthapi.Job) types.String {
+	if job.Phase() != synthapi.PhaseSucceeded {
+		return types.StringNull()
 	}
-	m.ErrorMessage = types.StringNull()
-	if job.Phase() == synthapi.PhaseFailed || job.Phase() == synthapi.PhaseCancelled {
-		m.ErrorMessage = nullableString(job.ErrorMessage)
+	return nullableString(job.OutputModelID)
+}
+
+// jobErrorMessage is why a job failed or was cancelled; a running job's
+// "message" is progress, not an error.
+func jobErrorMessage(job *synthapi.Job) types.String {
+	if p := job.Phase(); p != synthapi.PhaseFailed && p != synthapi.PhaseCancelled {
+		return types.StringNull()
 	}
+	return nullableString(job.ErrorMessage)
 }
 
 // jobFieldValues are the attributes setJobFields writes, by name.
