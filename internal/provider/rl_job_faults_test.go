@@ -252,6 +252,9 @@ func TestRLJob_interruptedWaitKeepsTheJobInState(t *testing.T) {
 	if !diags.HasError() {
 		t.Fatal("an interrupted wait reported no error")
 	}
+	if summary := diags.Errors()[0].Summary(); summary != "Interrupted while waiting for the RL job" {
+		t.Errorf("interrupt reported as %q", summary)
+	}
 	detail := diags.Errors()[0].Detail()
 	for _, want := range []string{job.ID, "still", "untaint"} {
 		if !strings.Contains(detail, want) {

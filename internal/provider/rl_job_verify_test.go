@@ -58,6 +58,9 @@ func TestRLJob_verifyWithBackend(t *testing.T) {
 				},
 			}},
 		})
+		if n := env.emu.Count("backend", "POST", "/api/rl/verify_task_app"); n != 1 {
+			t.Fatalf("backend saw %d verify calls, want 1: the job must have asked before going on", n)
+		}
 	})
 }
 
