@@ -45,6 +45,24 @@ func TestRLJob_verifyWithBackend(t *testing.T) {
 		}
 	})
 
+	t.Run("one 503 from the backend is retried", func(t *testing.T) {
+		env := newTestEnv(t, emulator.Options{})
+		registerEnvironmentKey(t, env, testEnvironmentKey)
+		env.emu.InjectFault(emulator.Fault{Target: "backend", Method: "POST", Path: "/api/rl/verify_task_app", Status: 503})
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: env.provider("") + baseJob(env.taskAppURL, "verify_with_backend = true"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact("succeeded")),
+				},
+			}},
+		})
+		if n := env.emu.Count("backend", "POST", "/api/rl/verify_task_app"); n != 2 {
+			t.Fatalf("backend saw %d verify calls, want 2 (the 503 and its retry)", n)
+		}
+	})
+
 	t.Run("an older backend without the route does not block the job", func(t *testing.T) {
 		env := newTestEnv(t, emulator.Options{})
 		env.emu.InjectFault(emulator.Fault{Target: "backend", Method: "POST", Path: "/api/rl/verify_task_app", Status: 404,

@@ -160,10 +160,6 @@ func TestPostWithoutKeyIsNotRetried(t *testing.T) {
 			_, err := c.CreateJob(t.Context(), map[string]string{}, "")
 			return err
 		}},
-		{"verify task app", func(c *Client) error {
-			_, err := c.VerifyTaskApp(t.Context(), "https://task.example")
-			return err
-		}},
 		{"upload env key", func(c *Client) error {
 			_, err := c.UploadEnvKey(t.Context(), EnvKeyName, "Y2lwaGVy")
 			return err
@@ -264,7 +260,7 @@ func TestDroppedConnectionWithoutKeyIsReported(t *testing.T) {
 	b := newBackend(t, func(w http.ResponseWriter, r *http.Request, _ int) {
 		dropConnection(t, w)
 	})
-	_, err := b.client().VerifyTaskApp(t.Context(), "https://task.example")
+	_, err := b.client().CreateJob(t.Context(), map[string]string{}, "")
 	var reqErr *RequestError
 	if !errors.As(err, &reqErr) || reqErr.Attempts != 1 {
 		t.Fatalf("err = %#v, want *RequestError after 1 attempt", err)
@@ -579,6 +575,34 @@ func TestVerifyTaskApp(t *testing.T) {
 	}
 	if h := b.recorded()[0]; h.Path != "/api/rl/verify_task_app" || h.Body != `{"endpoint_base_url":"https://task.example"}` {
 		t.Errorf("request = %s %s", h.Path, h.Body)
+	}
+}
+
+// Verifying twice is harmless, so one bad answer from the backend's proxy
+// must not fail verify_with_backend.
+func TestVerifyTaskAppIsRetried(t *testing.T) {
+	b := newBackend(t, func(w http.ResponseWriter, r *http.Request, attempt int) {
+		if attempt < 3 {
+			writeJSON(w, []int{http.StatusBadGateway, http.StatusServiceUnavailable}[attempt-1], `{"detail":"busy"}`)
+			return
+		}
+		writeJSON(w, 200, `{"any_ok":true,"attempts":[{"status":200}]}`)
+	})
+	res, err := b.client().VerifyTaskApp(t.Context(), "https://task.example")
+	if err != nil {
+		t.Fatalf("VerifyTaskApp after a 502 and a 503: %v", err)
+	}
+	if !res.AnyOK {
+		t.Errorf("AnyOK = false, want true")
+	}
+	hits := b.recorded()
+	if len(hits) != 3 {
+		t.Fatalf("attempts = %d, want 3", len(hits))
+	}
+	for i, h := range hits {
+		if h.Body != `{"endpoint_base_url":"https://task.example"}` {
+			t.Errorf("attempt %d: body = %q", i+1, h.Body)
+		}
 	}
 }
 

@@ -274,12 +274,12 @@ type VerifyResult struct {
 }
 
 // VerifyTaskApp asks the backend to call the task app at taskURL with the
-// stored environment keys (POST /rl/verify_task_app). It is not retried:
-// the request carries no Idempotency-Key, and each attempt makes the
-// backend call the task app again.
+// stored environment keys (POST /rl/verify_task_app). A verification
+// changes nothing, so it is retried like a GET: the Idempotency-Key, minted
+// once for all attempts, is what marks a POST as safe to repeat.
 func (c *Client) VerifyTaskApp(ctx context.Context, taskURL string) (*VerifyResult, error) {
 	body := map[string]string{"endpoint_base_url": taskURL}
-	resp, err := expect(c.call(ctx, http.MethodPost, "/rl/verify_task_app", nil, body, ""))
+	resp, err := expect(c.call(ctx, http.MethodPost, "/rl/verify_task_app", nil, body, NewIdempotencyKey()))
 	if err != nil {
 		return nil, err
 	}
