@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 )
@@ -31,9 +33,16 @@ func rejectf(format string, args ...any) error {
 // SDK sends (§3). It is strict where the SDK is consistent, because a client
 // that sends something else is a client the real backend may misread.
 func parseCreatePayload(body []byte) (*createPayload, error) {
+	// Numbers keep their text, so the job echoes data.config as it was sent:
+	// a float the SDK wrote as 1.0 stays 1.0, as it does on the real backend.
 	var raw map[string]any
-	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil || raw == nil {
 		return nil, rejectf("body must be a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, rejectf("body must be one JSON object, with nothing after it")
 	}
 	p := &createPayload{raw: raw}
 
@@ -53,9 +62,11 @@ func parseCreatePayload(body []byte) (*createPayload, error) {
 	if p.config, ok = data["config"].(map[string]any); !ok {
 		return nil, rejectf("data.config must be an object")
 	}
+	// The SDK strips the trailing "/" from endpoint_base_url only, so the
+	// URL written back into the config may keep it.
 	services, _ := p.config["services"].(map[string]any)
-	if taskURL, _ := services["task_url"].(string); taskURL != p.endpoint {
-		return nil, rejectf("data.config.services.task_url must equal data.endpoint_base_url (%q)", p.endpoint)
+	if taskURL, _ := services["task_url"].(string); strings.TrimRight(taskURL, "/") != p.endpoint {
+		return nil, rejectf("data.config.services.task_url must be data.endpoint_base_url (%q), give or take a trailing \"/\"", p.endpoint)
 	}
 	if err := p.checkModel(data); err != nil {
 		return nil, err

@@ -70,7 +70,7 @@ func TestCreateValidatesPayload(t *testing.T) {
 		{"services missing", func(p map[string]any) { delete(config(p), "services") }, "task_url"},
 		{"task_url differs", func(p map[string]any) {
 			config(p)["services"] = map[string]any{"task_url": "https://other.modal.run"}
-		}, "task_url must equal"},
+		}, "task_url must be data.endpoint_base_url"},
 		{"model missing", func(p map[string]any) { delete(config(p), "model") }, "data.config.model"},
 		{"both source and base", func(p map[string]any) { model(p)["source"] = "ft:Qwen/Qwen3-4B:job_1" }, "exactly one"},
 		{"neither source nor base", func(p map[string]any) { delete(model(p), "base") }, "exactly one"},
@@ -130,8 +130,14 @@ func TestCreateValidatesPayload(t *testing.T) {
 	}
 	wantStatus(t, h.api("POST", "/api/rl/jobs", validPayload()), http.StatusCreated)
 	wantStatus(t, h.api("POST", "/api/rl/jobs", sourcePayload("rl:Qwen/Qwen3-0.6B:policy-1")), http.StatusCreated)
+	var p map[string]any
+	// The SDK strips the "/" from endpoint_base_url and writes the task URL
+	// back into the config as the user gave it.
+	p = validPayload()
+	p["data"].(map[string]any)["config"].(map[string]any)["services"] = map[string]any{"task_url": testTaskURL + "/"}
+	wantStatus(t, h.api("POST", "/api/rl/jobs", p), http.StatusCreated)
 	// Unknown sections and keys pass through.
-	p := validPayload()
+	p = validPayload()
 	p["data"].(map[string]any)["config"].(map[string]any)["future_section"] = map[string]any{"x": 1}
 	p["extra_top_level"] = true
 	wantStatus(t, h.api("POST", "/api/rl/jobs", p), http.StatusCreated)
@@ -148,6 +154,27 @@ func TestBaseOfSource(t *testing.T) {
 	} {
 		if got := baseOfSource(source); got != want {
 			t.Errorf("baseOfSource(%q) = %q, want %q", source, got, want)
+		}
+	}
+}
+
+// The job echoes data.config as the client sent it, numbers included: the
+// SDK's 1.0 must not come back as 1.
+func TestJobEchoesConfigNumbersAsSent(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	body := `{"job_type":"rl","compute":{},"data":{"endpoint_base_url":"` + testTaskURL + `",` +
+		`"config":{"services":{"task_url":"` + testTaskURL + `"},"model":{"base":"Qwen/Qwen3-4B"},` +
+		`"training":{"step_rewards_beta":0.0,"step_rewards_indicator_lambda":1.0,"learning_rate":5e-05,"batch_size":16}},` +
+		`"base_model":"Qwen/Qwen3-4B"},"tags":{"source":"sdk"},"metadata":{"backend_base_url":"https://api.usesynth.ai/api"}}`
+	created := h.api("POST", "/api/rl/jobs", body)
+	wantStatus(t, created, http.StatusCreated)
+	id, _ := created.object(t)["job_id"].(string)
+	got := h.api("GET", "/api/rl/jobs/"+id, nil)
+	wantStatus(t, got, http.StatusOK)
+	for _, want := range []string{`"step_rewards_beta":0.0`, `"step_rewards_indicator_lambda":1.0`, `"learning_rate":5e-05`, `"batch_size":16`} {
+		if !strings.Contains(strings.ReplaceAll(string(got.raw), " ", ""), want) {
+			t.Errorf("job config lacks %s: %s", want, got.raw)
 		}
 	}
 }

@@ -75,8 +75,9 @@ resource "synth_rl_job" "test" {
 	}
 }
 
-// decodeNumbers decodes JSON for comparison by value: 16 and 16.0, or 5e-05
-// and 0.00005, are the same number whichever way an encoder wrote them.
+// decodeNumbers decodes JSON for comparison field for field and type for
+// type: each number keeps the text it was written as, so 1 and 1.0 differ,
+// as they do to the SDK, whose json.dumps wrote the golden files' numbers.
 func decodeNumbers(t *testing.T, b []byte) any {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -84,24 +85,6 @@ func decodeNumbers(t *testing.T, b []byte) any {
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		t.Fatalf("decoding %s: %v", b, err)
-	}
-	return normaliseNumbers(v)
-}
-
-func normaliseNumbers(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			v[k] = normaliseNumbers(e)
-		}
-	case []any:
-		for i, e := range v {
-			v[i] = normaliseNumbers(e)
-		}
-	case json.Number:
-		if f, err := v.Float64(); err == nil {
-			return f
-		}
 	}
 	return v
 }

@@ -14,18 +14,19 @@ const ClientName = "terraform-provider-synth"
 // BuildPayload returns the body of POST /rl/jobs (§3 of the backend
 // contract), exactly as the SDK's build_rl_payload shapes it. apiRoot is the
 // normalised API root ("https://api.usesynth.ai/api"), recorded in the
-// metadata. The payload holds copies: changing it does not change r.
+// metadata. The payload holds copies: changing it does not change r. Its
+// floats marshal as floats even when integral (see jsonFloat).
 func BuildPayload(r *Resolved, apiRoot string) map[string]any {
 	if r == nil {
 		return nil
 	}
 	compute := map[string]any{}
 	if c, ok := r.Config["compute"].(map[string]any); ok {
-		compute = copyTable(c)
+		compute = forJSON(c).(map[string]any)
 	}
 	data := map[string]any{
 		"endpoint_base_url": r.TaskURL,
-		"config":            copyTable(r.Config),
+		"config":            forJSON(r.Config),
 	}
 	// The backend reads one of the two, and tells a trained model from a
 	// base by which key is present, so the other one is left out rather
@@ -47,13 +48,14 @@ func BuildPayload(r *Resolved, apiRoot string) map[string]any {
 
 // EffectiveConfigJSON is the canonical JSON of r.Config, exactly what goes
 // under data.config: object keys sorted, no insignificant whitespace, and no
-// HTML escaping (a task URL's "&" stays "&"). Equal configs give equal
-// strings, so the result can be stored and diffed.
+// HTML escaping (a task URL's "&" stays "&"), and TOML floats written as
+// floats (1.0, not 1). Equal configs give equal strings, so the result can
+// be stored and diffed.
 func EffectiveConfigJSON(r *Resolved) (string, error) {
 	if r == nil {
 		return "", errors.New("no resolved config")
 	}
-	return canonicalJSON(r.Config)
+	return canonicalJSON(forJSON(r.Config))
 }
 
 func canonicalJSON(v any) (string, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"reflect"
 	"strings"
@@ -64,6 +65,8 @@ func TestBuildPayloadGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (run go test -update to create it)", err)
 			}
+			// decodeJSON keeps each number's text, so 1 and 1.0, or 0.00005
+			// and 5e-05, differ: the golden files are in the SDK's form.
 			if !reflect.DeepEqual(decodeJSON(t, got), decodeJSON(t, want)) {
 				t.Errorf("payload differs from %s:\n%s", golden, got)
 			}
@@ -163,7 +166,7 @@ func TestBuildPayloadCopies(t *testing.T) {
 
 func TestEffectiveConfigJSON(t *testing.T) {
 	r, diags := Resolve(Input{
-		TOML:      validTOML + "[tags]\nnote = \"a<b & c>d\"\n[zeta]\nb = 2\na = [1.5, \"x\"]\n",
+		TOML:      validTOML + "[tags]\nnote = \"a<b & c>d\"\n[zeta]\nb = 2\na = [1.5, \"x\"]\nc = 1.0\nd = 0.0\n",
 		Overrides: Overrides{Services: &Services{TaskURL: ptr("https://t.example.com/?a=1&b=2")}},
 	})
 	if diags.HasError() {
@@ -174,7 +177,7 @@ func TestEffectiveConfigJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	const want = `{"model":{"base":"Qwen/Qwen3-4B"},"reference":{"placement":"none"},` +
-		`"services":{"task_url":"https://t.example.com/?a=1&b=2"},"tags":{"note":"a<b & c>d"},"zeta":{"a":[1.5,"x"],"b":2}}`
+		`"services":{"task_url":"https://t.example.com/?a=1&b=2"},"tags":{"note":"a<b & c>d"},"zeta":{"a":[1.5,"x"],"b":2,"c":1.0,"d":0.0}}`
 	if got != want {
 		t.Errorf("EffectiveConfigJSON =\n%s\nwant\n%s", got, want)
 	}
@@ -189,5 +192,44 @@ func TestEffectiveConfigJSON(t *testing.T) {
 	}
 	if strings.Contains(got, "\n") {
 		t.Errorf("EffectiveConfigJSON is not compact: %q", got)
+	}
+}
+
+// Floats are written the way the SDK's json.dumps writes them, so that a
+// TOML float reaches the backend as a float.
+func TestFloatsStayFloats(t *testing.T) {
+	tests := []struct {
+		in   float64
+		want string
+	}{
+		{0, "0.0"}, {math.Copysign(0, -1), "-0.0"}, {1, "1.0"}, {-3, "-3.0"}, {0.5, "0.5"},
+		{5e-5, "5e-05"}, {1e-4, "0.0001"}, {1.5e-7, "1.5e-07"},
+		{1e15, "1000000000000000.0"}, {1e16, "1e+16"}, {1.25e100, "1.25e+100"}, {math.MaxFloat64, "1.7976931348623157e+308"},
+	}
+	for _, tt := range tests {
+		got, err := json.Marshal(jsonFloat(tt.in))
+		if err != nil || string(got) != tt.want {
+			t.Errorf("jsonFloat(%v) = %s, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := json.Marshal(jsonFloat(math.Inf(1))); err == nil {
+		t.Error("jsonFloat(+Inf): want an error, JSON has no infinity")
+	}
+
+	r, diags := Resolve(Input{
+		TOML:      validTOML + "[training]\nstep_rewards_beta = 0.0\nbatch_size = 16\n",
+		Overrides: Overrides{Training: &Training{LearningRate: ptr(1.0)}},
+	})
+	if diags.HasError() {
+		t.Fatalf("Resolve: %v", diags)
+	}
+	body, err := json.Marshal(BuildPayload(r, testAPIRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"step_rewards_beta":0.0`, `"batch_size":16,`, `"learning_rate":1.0`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("payload lacks %s:\n%s", want, body)
+		}
 	}
 }

@@ -28,6 +28,7 @@ type Job struct {
 	// BaseModel is "base_model".
 	BaseModel string
 	// Config is the config that was submitted, when the backend echoes it.
+	// Its numbers are json.Number, holding the text the backend wrote.
 	Config map[string]any
 	// Results is the "results" object, when present.
 	Results map[string]any
@@ -81,7 +82,7 @@ func jobFromFields(f map[string]json.RawMessage, data []byte) *Job {
 		FinishedAt: timeField(f["finished_at"]),
 		ModelID:    firstString(f, "model_id", "model"),
 		BaseModel:  firstString(f, "base_model"),
-		Config:     objectField(f["config"]),
+		Config:     configField(f["config"]),
 		Results:    objectField(f["results"]),
 		Raw:        json.RawMessage(bytes.Clone(bytes.TrimSpace(data))),
 	}
@@ -132,6 +133,18 @@ func scalarString(raw json.RawMessage) string {
 		return n.String()
 	}
 	return ""
+}
+
+// configField decodes a recorded config with its numbers as json.Number, so
+// that a float the SDK wrote as 1.0 re-encodes as 1.0 and not as 1.
+func configField(raw json.RawMessage) map[string]any {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if len(raw) == 0 || dec.Decode(&m) != nil {
+		return nil
+	}
+	return m
 }
 
 func objectField(raw json.RawMessage) map[string]any {

@@ -142,6 +142,14 @@ func TestDecodeJobConfigAndResults(t *testing.T) {
 	if job.Results["final_reward"] != 0.5 {
 		t.Errorf("Results = %v", job.Results)
 	}
+	job, err = DecodeJob([]byte(`{"config":{"training":{"step_rewards_beta":0.0,"learning_rate":5e-05,"batch_size":16}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The config re-encodes as the backend wrote it: a float stays a float.
+	if b, _ := json.Marshal(job.Config); string(b) != `{"training":{"batch_size":16,"learning_rate":5e-05,"step_rewards_beta":0.0}}` {
+		t.Errorf("Config re-encodes as %s", b)
+	}
 	job, err = DecodeJob([]byte(`{"config":"not an object","results":[1]}`))
 	if err != nil {
 		t.Fatal(err)
