@@ -131,11 +131,36 @@ func (v *validator) checkModel() {
 			v.errorAt(at, "Invalid model id", "%s is not a valid %s: %s.", at.name, kind, err)
 			continue
 		}
-		if !IsKnownBase(baseID) {
-			v.warnAt(at, "Unknown base model",
-				"%s trains from %q, which is not on the SDK's list of RL-trainable base models; the backend decides whether it accepts it.", at.name, baseID)
-		}
+		v.checkModelSpelling(at, key, id, baseID)
 	}
+}
+
+// checkModelSpelling warns about what Resolve does to a model id, and about
+// bases the SDK would not train without being asked to.
+func (v *validator) checkModelSpelling(at place, key, id, baseID string) {
+	if !IsKnownBase(baseID) {
+		v.warnAt(at, "Unknown base model",
+			"%s trains from %q, which is not on the SDK's list of RL-trainable base models; the backend decides whether it accepts it.", at.name, baseID)
+		return
+	}
+	if canonical := canonicalModelID(key, id); canonical != id {
+		v.warnAt(at, "Model id spelled differently",
+			"%s is %q; it is sent as %q, the SDK's spelling of that base model (the SDK matches base models case-insensitively and sends them spelled this way). Write it so to silence this warning.",
+			at.name, id, canonical)
+	}
+	if IsExperimentalBase(baseID) {
+		v.warnAt(at, "Experimental base model",
+			"%s trains from %q, a Thinking-2507 variant: the SDK lists these as experimental and disables them by default, so the backend may refuse the job.",
+			at.name, CanonicalBase(baseID))
+	}
+}
+
+// canonicalModelID is the spelling Resolve sends for [model].<key> = id.
+func canonicalModelID(key, id string) string {
+	if key == "source" {
+		return CanonicalSource(id)
+	}
+	return CanonicalBase(id)
 }
 
 // checkTopology warns when the GPU split does not add up to the GPUs asked

@@ -79,7 +79,39 @@ func IsKnownBase(id string) bool {
 	return ok
 }
 
-var knownBases = func() map[string]struct{} {
+// CanonicalBase returns the SDK's spelling of a known base model, matched
+// case-insensitively ("qwen/qwen3-4b" gives "Qwen/Qwen3-4B"), and id itself
+// when the base is not known.
+func CanonicalBase(id string) string {
+	if canonical, ok := knownBases[strings.ToLower(id)]; ok {
+		return canonical
+	}
+	return id
+}
+
+// CanonicalSource returns a source id with the base model it names spelled
+// as CanonicalBase spells it ("ft:qwen/qwen3-4b:job_1" gives
+// "ft:Qwen/Qwen3-4B:job_1"); the prefix and the other segments are opaque
+// and kept as they are.
+func CanonicalSource(id string) string {
+	segs := strings.Split(id, ":")
+	for i, s := range segs[1:] {
+		if ValidateBaseModel(s) == nil {
+			segs[i+1] = CanonicalBase(s)
+			return strings.Join(segs, ":")
+		}
+	}
+	return id
+}
+
+// IsExperimentalBase reports whether id is one of the Thinking-2507
+// variants, which the SDK lists as experimental and refuses by default.
+func IsExperimentalBase(id string) bool {
+	return IsKnownBase(id) && strings.HasSuffix(strings.ToLower(id), "-thinking-2507")
+}
+
+// knownBases maps the lower-cased id of each known base to its spelling.
+var knownBases = func() map[string]string {
 	names := []string{
 		"Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B", "Qwen3-30B-A3B",
 		"Qwen3-4B-2507",
@@ -89,12 +121,12 @@ var knownBases = func() map[string]struct{} {
 		"Qwen3-VL-2B-Instruct", "Qwen3-VL-2B-Thinking",
 		"Qwen3-VL-4B-Instruct", "Qwen3-VL-4B-Thinking",
 		"Qwen3-VL-8B-Instruct", "Qwen3-VL-8B-Thinking",
-		// Listed by the SDK as experimental; known all the same.
+		// Listed by the SDK as experimental (see IsExperimentalBase).
 		"Qwen3-4B-Thinking-2507", "Qwen3-30B-A3B-Thinking-2507",
 	}
-	set := make(map[string]struct{}, len(names))
+	set := make(map[string]string, len(names))
 	for _, n := range names {
-		set[strings.ToLower("Qwen/"+n)] = struct{}{}
+		set[strings.ToLower("Qwen/"+n)] = "Qwen/" + n
 	}
 	return set
 }()

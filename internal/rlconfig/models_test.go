@@ -73,3 +73,39 @@ func checkErr(t *testing.T, fn string, err error, want string) {
 		t.Errorf("%s: error %q does not contain %q", fn, err, want)
 	}
 }
+
+func TestCanonicalModelIDs(t *testing.T) {
+	for id, want := range map[string]string{
+		"qwen/qwen3-4b":                   "Qwen/Qwen3-4B",
+		"QWEN/QWEN3-VL-2B-THINKING":       "Qwen/Qwen3-VL-2B-Thinking",
+		"Qwen/Qwen3-4B":                   "Qwen/Qwen3-4B",
+		"meta-llama/llama-3.1-8b":         "meta-llama/llama-3.1-8b",
+		"qwen/qwen3-4b-instruct-2507-fp8": "Qwen/Qwen3-4B-Instruct-2507-FP8",
+	} {
+		if got := CanonicalBase(id); got != want {
+			t.Errorf("CanonicalBase(%q) = %q, want %q", id, got, want)
+		}
+	}
+	for id, want := range map[string]string{
+		"ft:qwen/qwen3-4b:job_ABC":         "ft:Qwen/Qwen3-4B:job_ABC",
+		"rl:qwen/qwen3-0.6b:Policy:ckpt-1": "rl:Qwen/Qwen3-0.6B:Policy:ckpt-1",
+		"ft:org:qwen/qwen3-8b:job_1":       "ft:org:Qwen/Qwen3-8B:job_1",
+		"ft:meta-llama/llama-3.1-8b:job_1": "ft:meta-llama/llama-3.1-8b:job_1",
+		"fft:Qwen/Qwen3-14B:job_1":         "fft:Qwen/Qwen3-14B:job_1",
+	} {
+		if got := CanonicalSource(id); got != want {
+			t.Errorf("CanonicalSource(%q) = %q, want %q", id, got, want)
+		}
+	}
+	for id, want := range map[string]bool{
+		"Qwen/Qwen3-4B-Thinking-2507":      true,
+		"qwen/qwen3-30b-a3b-thinking-2507": true,
+		"Qwen/Qwen3-VL-4B-Thinking":        false,
+		"Qwen/Qwen3-4B-Instruct-2507":      false,
+		"acme/foo-thinking-2507":           false,
+	} {
+		if got := IsExperimentalBase(id); got != want {
+			t.Errorf("IsExperimentalBase(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

@@ -4,8 +4,9 @@ package rlconfig
 type Resolved struct {
 	// Config is the whole effective config: config_toml with the typed
 	// overrides merged in, [services].task_url set to TaskURL, and
-	// [reference] defaulted to {placement = "none"} when missing, as the
-	// SDK does.
+	// [reference] defaulted to {placement = "none"} when missing, and a
+	// known base model (also inside a source id) spelled the SDK's way, as
+	// the SDK does.
 	Config map[string]any
 	// TaskURL is the effective task-app URL without trailing slashes.
 	TaskURL string
@@ -39,6 +40,15 @@ func Resolve(in Input) (*Resolved, Diagnostics) {
 	tableIn(cfg, "services")["task_url"] = v.taskURL
 	if _, ok := cfg["reference"]; !ok {
 		cfg["reference"] = map[string]any{"placement": "none"}
+	}
+	// Known bases go out spelled as the SDK spells them, in the config and
+	// in data.model / data.base_model alike (Validate warned about it).
+	if model, ok := cfg["model"].(map[string]any); ok {
+		for _, key := range []string{"source", "base"} {
+			if id, ok := model[key].(string); ok {
+				model[key] = canonicalModelID(key, id)
+			}
+		}
 	}
 
 	r := &Resolved{Config: cfg, TaskURL: v.taskURL, TaskURLSource: v.taskURLSource}

@@ -2,6 +2,7 @@ package rlconfig
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -166,5 +167,94 @@ func TestResolveDoesNotShareTheOverrides(t *testing.T) {
 	r.Config["rollout"].(map[string]any)["ops"].([]any)[0] = "changed"
 	if o.Rollout.Ops[0] != "agent" {
 		t.Errorf("the resolved config aliases the overrides")
+	}
+}
+
+// The SDK matches a known base case-insensitively and sends it spelled its
+// own way; Resolve does the same, and Validate says what it changed.
+func TestResolveCanonicalisesKnownBases(t *testing.T) {
+	const taskURL = "https://task.example.com"
+	tests := []struct {
+		name                   string
+		model                  Model
+		wantSource, wantBase   string
+		wantWarnings           []string // summaries, in order
+		wantDetail             string   // in the first warning
+	}{
+		{
+			name:         "lower-case base",
+			model:        Model{Base: ptr("qwen/qwen3-4b")},
+			wantBase:     "Qwen/Qwen3-4B",
+			wantWarnings: []string{"Model id spelled differently"},
+			wantDetail:   `model.base is "qwen/qwen3-4b"; it is sent as "Qwen/Qwen3-4B"`,
+		},
+		{
+			name:         "base inside a source id",
+			model:        Model{Source: ptr("ft:QWEN/qwen3-0.6b:Job_AbC")},
+			wantSource:   "ft:Qwen/Qwen3-0.6B:Job_AbC",
+			wantWarnings: []string{"Model id spelled differently"},
+			wantDetail:   `"ft:QWEN/qwen3-0.6b:Job_AbC"; it is sent as "ft:Qwen/Qwen3-0.6B:Job_AbC"`,
+		},
+		{
+			name:     "already canonical",
+			model:    Model{Base: ptr("Qwen/Qwen3-4B")},
+			wantBase: "Qwen/Qwen3-4B",
+		},
+		{
+			name:         "unknown base is sent as typed",
+			model:        Model{Base: ptr("meta-llama/llama-3.1-8b")},
+			wantBase:     "meta-llama/llama-3.1-8b",
+			wantWarnings: []string{"Unknown base model"},
+		},
+		{
+			name:         "Thinking-2507 is experimental",
+			model:        Model{Base: ptr("Qwen/Qwen3-4B-Thinking-2507")},
+			wantBase:     "Qwen/Qwen3-4B-Thinking-2507",
+			wantWarnings: []string{"Experimental base model"},
+			wantDetail:   "disables them by default",
+		},
+		{
+			name:         "Thinking-2507 in a source, lower-case",
+			model:        Model{Source: ptr("rl:qwen/qwen3-30b-a3b-thinking-2507:policy-1")},
+			wantSource:   "rl:Qwen/Qwen3-30B-A3B-Thinking-2507:policy-1",
+			wantWarnings: []string{"Model id spelled differently", "Experimental base model"},
+		},
+		{
+			name:     "VL Thinking is not experimental",
+			model:    Model{Base: ptr("Qwen/Qwen3-VL-8B-Thinking")},
+			wantBase: "Qwen/Qwen3-VL-8B-Thinking",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			model := tt.model
+			r, diags := Resolve(Input{TOML: completeTOML, Overrides: Overrides{Model: &model, Services: &Services{TaskURL: ptr(taskURL)}}})
+			if diags.HasError() || r == nil {
+				t.Fatalf("Resolve: %v", diags)
+			}
+			if r.ModelSource != tt.wantSource || r.BaseModel != tt.wantBase {
+				t.Errorf("ModelSource, BaseModel = %q, %q; want %q, %q", r.ModelSource, r.BaseModel, tt.wantSource, tt.wantBase)
+			}
+			cfgModel := r.Config["model"].(map[string]any)
+			if got, _ := cfgModel["source"].(string); got != tt.wantSource {
+				t.Errorf("config model.source = %q, want %q", got, tt.wantSource)
+			}
+			if got, _ := cfgModel["base"].(string); got != tt.wantBase {
+				t.Errorf("config model.base = %q, want %q", got, tt.wantBase)
+			}
+			var summaries []string
+			for _, d := range diags {
+				summaries = append(summaries, d.Summary)
+				if d.Attribute != "model.source" && d.Attribute != "model.base" {
+					t.Errorf("warning %q is on %q, want the model attribute", d.Summary, d.Attribute)
+				}
+			}
+			if !reflect.DeepEqual(summaries, tt.wantWarnings) {
+				t.Fatalf("warnings = %q, want %q", summaries, tt.wantWarnings)
+			}
+			if tt.wantDetail != "" && !strings.Contains(diags[0].Detail, tt.wantDetail) {
+				t.Errorf("detail %q does not contain %q", diags[0].Detail, tt.wantDetail)
+			}
+		})
 	}
 }
