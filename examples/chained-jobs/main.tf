@@ -16,16 +16,31 @@ terraform {
 provider "synth" {}
 
 resource "synth_rl_job" "warmup" {
+  algorithm = {
+    type    = "online"
+    method  = "policy_gradient"
+    variety = "gspo"
+  }
+
   model = {
-    base  = "Qwen/Qwen3-4B"
-    label = "crafter-warmup"
+    base         = "Qwen/Qwen3-4B"
+    trainer_mode = "lora"
+    label        = "crafter-warmup"
+  }
+
+  rollout = {
+    env_name                = "crafter"
+    policy_name             = "crafter-react"
+    max_concurrent_rollouts = 8
   }
 
   training = {
-    num_epochs    = 1
-    batch_size    = 16
-    group_size    = 4
-    learning_rate = 0.00005
+    num_epochs           = 1
+    iterations_per_epoch = 10
+    max_turns            = 10
+    batch_size           = 16
+    group_size           = 4
+    learning_rate        = 0.00005
   }
 
   tags = {
@@ -34,16 +49,31 @@ resource "synth_rl_job" "warmup" {
 }
 
 resource "synth_rl_job" "refine" {
+  algorithm = {
+    type    = "online"
+    method  = "policy_gradient"
+    variety = "gspo"
+  }
+
   model = {
-    source = synth_rl_job.warmup.output_model_id
-    label  = "crafter-refined"
+    source       = synth_rl_job.warmup.output_model_id
+    trainer_mode = "lora"
+    label        = "crafter-refined"
+  }
+
+  rollout = {
+    env_name                = "crafter"
+    policy_name             = "crafter-react"
+    max_concurrent_rollouts = 8
   }
 
   training = {
-    num_epochs    = 2
-    batch_size    = 16
-    group_size    = 8
-    learning_rate = 0.00001
+    num_epochs           = 2
+    iterations_per_epoch = 10
+    max_turns            = 10
+    batch_size           = 16
+    group_size           = 8
+    learning_rate        = 0.00001
   }
 
   tags = {

@@ -21,6 +21,12 @@ data "synth_task_app" "crafter" {
 }
 
 resource "synth_rl_job" "quickstart" {
+  algorithm = {
+    type    = "online"
+    method  = "policy_gradient"
+    variety = "gspo"
+  }
+
   model = {
     base         = "Qwen/Qwen3-4B"
     trainer_mode = "lora"
@@ -33,15 +39,17 @@ resource "synth_rl_job" "quickstart" {
   }
 
   rollout = {
-    env_name           = "crafter"
-    policy_name        = "crafter-react"
-    max_turns          = 10
-    episodes_per_batch = 8
+    env_name                = "crafter"
+    policy_name             = "crafter-react"
+    max_turns               = 10
+    episodes_per_batch      = 8
+    max_concurrent_rollouts = 4
   }
 
   training = {
     num_epochs           = 1
     iterations_per_epoch = 2
+    max_turns            = 10
     batch_size           = 4
     group_size           = 4
     learning_rate        = 0.00005

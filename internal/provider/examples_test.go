@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/emulator"
+	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 )
 
 // The runnable examples are applied as they are, against the emulator, with
@@ -48,6 +49,7 @@ func TestExample_quickstart(t *testing.T) {
 			},
 		}},
 	})
+	requireSDKCompleteConfigs(t, env, 1)
 }
 
 func TestExample_chainedJobs(t *testing.T) {
@@ -66,10 +68,8 @@ func TestExample_chainedJobs(t *testing.T) {
 			},
 		}},
 	})
+	requireSDKCompleteConfigs(t, env, 2)
 	payloads := env.createPayloads(t)
-	if len(payloads) != 2 {
-		t.Fatalf("backend saw %d creates, want 2", len(payloads))
-	}
 	if data, _ := payloads[1]["data"].(map[string]any); data["model"] == nil {
 		t.Fatalf("the second stage was not sent a source model: %v", data)
 	}
@@ -101,5 +101,48 @@ func TestExample_modalPipeline(t *testing.T) {
 	}
 	if n := env.emu.Count("backend", "POST", "/api/rl/verify_task_app"); n != 1 {
 		t.Fatalf("backend saw %d verify calls, want 1", n)
+	}
+	requireSDKCompleteConfigs(t, env, 1)
+}
+
+// The resource page's example, applied like the runnable ones. It has no
+// required_providers block, so the provider is served under its implied
+// hashicorp/synth address.
+func TestExample_resourcePage(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	useEmulatorEnvironment(t, env)
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
+
+	resource.UnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          config.StaticDirectory(filepath.Join("..", "..", "examples", "resources", "synth_rl_job")),
+			ConfigVariables: config.Variables{
+				"finetuned_model": config.StringVariable("ft:Qwen/Qwen3-4B:job_8f2c1a"),
+				"task_app_url":    config.StringVariable(env.taskAppURL),
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
+			},
+		}},
+	})
+	requireSDKCompleteConfigs(t, env, 2)
+}
+
+// requireSDKCompleteConfigs checks that each of the want jobs an example
+// submitted has every key the SDK's train command requires: what users copy
+// from an example must be a config the SDK accepts.
+func requireSDKCompleteConfigs(t *testing.T, env *testEnv, want int) {
+	t.Helper()
+	payloads := env.createPayloads(t)
+	if len(payloads) != want {
+		t.Fatalf("backend saw %d creates, want %d", len(payloads), want)
+	}
+	for i, p := range payloads {
+		data, _ := p["data"].(map[string]any)
+		config, _ := data["config"].(map[string]any)
+		if missing := rlconfig.MissingSDKKeys(config); len(missing) > 0 {
+			t.Errorf("job %d was submitted without %v, which the SDK requires", i+1, missing)
+		}
 	}
 }

@@ -58,6 +58,8 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		}
 		input, diags := plan.configInput(ctx, r.data.taskAppURL)
 		resp.Diagnostics.Append(diags...)
+		// Said here only, so that it comes once per job and not at every apply.
+		appendConfigDiagnostics(&resp.Diagnostics, rlconfig.CheckSDKRequired(input))
 		// With every value known, Resolve validates and also yields the task
 		// URL the plan can show; otherwise only what is known is validated.
 		if len(input.Overrides.Unknown) > 0 {

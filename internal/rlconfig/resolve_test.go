@@ -258,3 +258,59 @@ func TestResolveCanonicalisesKnownBases(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckSDKRequired(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      Input
+		missing string // the list in the detail, "" for no warning
+		attr    string
+	}{
+		{name: "complete", in: Input{TOML: completeTOML}},
+		{name: "both SDK examples", in: Input{TOML: readFixture(t, "rl_from_base_qwen4b.toml")}},
+		{name: "the ft template", in: Input{TOML: readFixture(t, "rl_from_ft.toml")}},
+		{
+			name:    "model only",
+			in:      Input{TOML: modelOnlyTOML},
+			missing: "[algorithm], model.trainer_mode, rollout.env_name, rollout.policy_name, rollout.max_concurrent_rollouts, training.num_epochs, training.iterations_per_epoch, training.max_turns, training.batch_size, training.group_size, training.learning_rate, which",
+			attr:    "config_toml",
+		},
+		{
+			name: "typed attributes fill what the TOML lacks",
+			in: Input{TOML: strings.Replace(completeTOML, "batch_size = 16\n", "", 1), Overrides: Overrides{
+				Training: &Training{BatchSize: ptr(int64(16))},
+			}},
+		},
+		{
+			name:    "no TOML at all",
+			in:      Input{Overrides: Overrides{Model: &Model{Base: ptr("Qwen/Qwen3-4B"), TrainerMode: ptr("full")}}},
+			missing: "[algorithm], rollout.env_name,",
+			attr:    "",
+		},
+		{
+			name: "unknown values count as present",
+			in: Input{TOML: strings.Replace(completeTOML, "learning_rate = 5e-5\n", "", 1), Overrides: Overrides{
+				Unknown: []string{"training"},
+			}},
+		},
+		{name: "unknown TOML says nothing", in: Input{Overrides: Overrides{Unknown: []string{"config_toml"}}}},
+		{name: "broken TOML is Validate's to report", in: Input{TOML: "[model\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := CheckSDKRequired(tt.in)
+			if tt.missing == "" {
+				if len(got) != 0 {
+					t.Fatalf("got %v, want no warning", got)
+				}
+				return
+			}
+			if len(got) != 1 || got[0].Severity != SeverityWarning || got[0].Attribute != tt.attr {
+				t.Fatalf("got %+v, want one warning on %q", got, tt.attr)
+			}
+			if !strings.Contains(got[0].Detail, tt.missing) || !strings.Contains(got[0].Detail, "synth-ai train` would refuse") {
+				t.Errorf("detail %q does not list %q", got[0].Detail, tt.missing)
+			}
+		})
+	}
+}

@@ -22,6 +22,12 @@ resource "synth_rl_job" "from_toml" {
 
 # A job declared entirely in HCL, trained from a base model.
 resource "synth_rl_job" "from_base" {
+  algorithm = {
+    type    = "online"
+    method  = "policy_gradient"
+    variety = "gspo"
+  }
+
   model = {
     base         = "Qwen/Qwen3-4B"
     trainer_mode = "full"
@@ -33,16 +39,18 @@ resource "synth_rl_job" "from_base" {
   }
 
   rollout = {
-    env_name           = "crafter"
-    policy_name        = "crafter-react"
-    max_turns          = 10
-    episodes_per_batch = 64
-    ops                = ["agent", "env"]
+    env_name                = "crafter"
+    policy_name             = "crafter-react"
+    max_turns               = 10
+    episodes_per_batch      = 64
+    max_concurrent_rollouts = 8
+    ops                     = ["agent", "env"]
   }
 
   training = {
     num_epochs           = 1
     iterations_per_epoch = 10
+    max_turns            = 10
     batch_size           = 16
     group_size           = 4
     learning_rate        = 0.00005

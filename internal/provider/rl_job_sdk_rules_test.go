@@ -1,0 +1,85 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// planNewJob runs ModifyPlan for a job about to be created, with the given
+// attributes set, and returns its diagnostics. terraform-plugin-testing has
+// no check for warnings, so the plan is driven directly.
+func planNewJob(t *testing.T, attrs map[string]any) diag.Diagnostics {
+	t.Helper()
+	r := &rlJobResource{data: &providerData{}}
+	var schemaResp resource.SchemaResponse
+	r.Schema(t.Context(), resource.SchemaRequest{}, &schemaResp)
+	objectType := schemaResp.Schema.Type().TerraformType(t.Context())
+	plan := tfsdk.Plan{Schema: schemaResp.Schema, Raw: tftypes.NewValue(objectType, nil)}
+	var seeding diag.Diagnostics
+	for name, value := range attrs {
+		p := path.Empty()
+		for _, part := range strings.Split(name, ".") {
+			if p.Equal(path.Empty()) {
+				p = path.Root(part)
+			} else {
+				p = p.AtName(part)
+			}
+		}
+		seeding.Append(plan.SetAttribute(t.Context(), p, value)...)
+	}
+	if seeding.HasError() {
+		t.Fatalf("seeding the plan: %v", seeding)
+	}
+	req := resource.ModifyPlanRequest{
+		Plan:  plan,
+		State: tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(objectType, nil)},
+	}
+	resp := resource.ModifyPlanResponse{Plan: plan}
+	r.ModifyPlan(t.Context(), req, &resp)
+	return resp.Diagnostics
+}
+
+func summaries(diags diag.Diagnostics, severity diag.Severity) []string {
+	var out []string
+	for _, d := range diags {
+		if d.Severity() == severity {
+			out = append(out, d.Summary())
+		}
+	}
+	return out
+}
+
+func TestRLJob_planWarnsOnceAboutKeysTheSDKRequires(t *testing.T) {
+	diags := planNewJob(t, map[string]any{
+		"model.base":          "Qwen/Qwen3-4B",
+		"services.task_url":   "https://task.example.com",
+		"training.batch_size": int64(16),
+	})
+	if diags.HasError() {
+		t.Fatalf("plan failed: %v", diags)
+	}
+	var found []diag.Diagnostic
+	for _, d := range diags.Warnings() {
+		if d.Summary() == "Config incomplete for the SDK" {
+			found = append(found, d)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("warnings = %q, want exactly one about the SDK's required keys", summaries(diags, diag.SeverityWarning))
+	}
+	detail := found[0].Detail()
+	for _, want := range []string{"synth-ai train", "[algorithm]", "model.trainer_mode", "rollout.max_concurrent_rollouts", "training.learning_rate"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("warning %q does not name %s", detail, want)
+		}
+	}
+	if strings.Contains(detail, "training.batch_size") {
+		t.Errorf("warning %q names training.batch_size, which is set", detail)
+	}
+}
