@@ -175,11 +175,11 @@ func TestResolveDoesNotShareTheOverrides(t *testing.T) {
 func TestResolveCanonicalisesKnownBases(t *testing.T) {
 	const taskURL = "https://task.example.com"
 	tests := []struct {
-		name                   string
-		model                  Model
-		wantSource, wantBase   string
-		wantWarnings           []string // summaries, in order
-		wantDetail             string   // in the first warning
+		name                 string
+		model                Model
+		wantSource, wantBase string
+		wantWarnings         []string // summaries, in order
+		wantDetail           string   // in the first warning
 	}{
 		{
 			name:         "lower-case base",
