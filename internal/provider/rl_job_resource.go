@@ -78,7 +78,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	if !r.checkTaskApp(waitCtx, &plan, api, resolved.TaskURL, environmentAPIKey, &resp.Diagnostics) {
+	if !r.checkTaskApp(waitCtx, &plan, api, resolved, environmentAPIKey, &resp.Diagnostics) {
 		return
 	}
 
@@ -124,10 +124,11 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 // checkTaskApp does what the CLI does before it submits: the task app must
 // answer /health and /task_info, retried for health_check_timeout to ride out
 // a cold start. With verify_with_backend the backend must reach it too.
-func (r *rlJobResource) checkTaskApp(ctx context.Context, plan *rlJobModel, api backend, taskURL, environmentAPIKey string, diags *diag.Diagnostics) bool {
+func (r *rlJobResource) checkTaskApp(ctx context.Context, plan *rlJobModel, api backend, resolved *rlconfig.Resolved, environmentAPIKey string, diags *diag.Diagnostics) bool {
+	taskURL := resolved.TaskURL
 	app, err := r.data.taskApp(taskURL, environmentAPIKey)
 	if err != nil {
-		diags.AddAttributeError(path.Root("task_app_url"), "Invalid task app URL", err.Error())
+		addTaskURLError(diags, resolved.TaskURLSource, err)
 		return false
 	}
 	healthTimeout, _ := time.ParseDuration(plan.HealthCheckTimeout.ValueString())
@@ -156,6 +157,24 @@ func (r *rlJobResource) checkTaskApp(ctx context.Context, plan *rlJobModel, api 
 		return false
 	}
 	return true
+}
+
+// addTaskURLError reports a task URL the task-app client refuses against
+// the place it came from, as plan-time validation does: task_app_url is
+// computed, and pointing at it would send the user looking for a value they
+// never wrote.
+func addTaskURLError(diags *diag.Diagnostics, source string, err error) {
+	const summary = "Invalid task app URL"
+	detail := fmt.Sprintf("The task app URL from %s cannot be used: %s.", source, err)
+	switch source {
+	case rlconfig.TaskURLFromAttribute:
+		diags.AddAttributeError(path.Root("services").AtName("task_url"), summary, detail)
+	case rlconfig.TaskURLFromTOML:
+		diags.AddAttributeError(path.Root("config_toml"), summary, detail)
+	default:
+		// The provider's task_app_url, or TASK_APP_URL: not this resource's.
+		diags.AddError(summary, detail)
+	}
 }
 
 // Read touches only the attributes the backend owns. A refresh runs for every

@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 )
 
 // planNewJob runs ModifyPlan for a job about to be created, with the given
@@ -83,3 +85,43 @@ func TestRLJob_planWarnsOnceAboutKeysTheSDKRequires(t *testing.T) {
 		t.Errorf("warning %q names training.batch_size, which is set", detail)
 	}
 }
+
+// A task URL that plan-time validation lets through (a query string, which
+// the task-app client refuses) is reported where it came from, never
+// against the computed task_app_url.
+func TestRLJob_createReportsABadTaskURLWhereItCameFrom(t *testing.T) {
+	tests := []struct {
+		source   string
+		wantPath *path.Path // nil: a provider-level error
+	}{
+		{rlconfig.TaskURLFromAttribute, ptrTo(path.Root("services").AtName("task_url"))},
+		{rlconfig.TaskURLFromTOML, ptrTo(path.Root("config_toml"))},
+		{rlconfig.TaskURLFromProvider, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.source, func(t *testing.T) {
+			r := &rlJobResource{data: &providerData{}}
+			resolved := &rlconfig.Resolved{TaskURL: "https://task.example.com/?tenant=a", TaskURLSource: tt.source}
+			var diags diag.Diagnostics
+			if r.checkTaskApp(t.Context(), &rlJobModel{}, nil, resolved, "", &diags) {
+				t.Fatal("checkTaskApp accepted a URL with a query")
+			}
+			if len(diags) != 1 {
+				t.Fatalf("diagnostics = %v, want one error", diags)
+			}
+			d := diags[0]
+			withPath, hasPath := d.(diag.DiagnosticWithPath)
+			switch {
+			case tt.wantPath == nil && hasPath:
+				t.Errorf("error is on %s, want no attribute", withPath.Path())
+			case tt.wantPath != nil && (!hasPath || !withPath.Path().Equal(*tt.wantPath)):
+				t.Errorf("error is on %v, want %s", d, *tt.wantPath)
+			}
+			if !strings.Contains(d.Detail(), tt.source) || !strings.Contains(d.Detail(), "query") {
+				t.Errorf("detail %q does not say where the URL came from and what is wrong", d.Detail())
+			}
+		})
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
