@@ -247,7 +247,7 @@ func TestRLJob_interruptedWaitKeepsTheJobInState(t *testing.T) {
 	rpcCtx, interrupt := context.WithCancel(t.Context())
 	time.AfterFunc(200*time.Millisecond, interrupt)
 	var diags diag.Diagnostics
-	r.waitAndRecord(rpcCtx, rpcCtx, api, &plan, time.Hour, &state, &diags)
+	r.waitAndRecord(rpcCtx, rpcCtx, api, &plan, time.Hour, &state, afterCreate, &diags)
 
 	if !diags.HasError() {
 		t.Fatal("an interrupted wait reported no error")

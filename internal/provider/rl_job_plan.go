@@ -86,6 +86,9 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if planResubmission(ctx, wait, status, resp) {
+		return
+	}
 	if wait.ValueBool() && !status.IsNull() && !synthapi.PhaseOf(status.ValueString()).Terminal() {
 		for _, name := range []string{"status", "output_model_id", "finished_at", "error_message"} {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
@@ -108,4 +111,23 @@ func hasUnknownSection(ctx context.Context, values interface {
 		}
 	}
 	return false
+}
+
+// planResubmission replaces a job that failed or was cancelled while
+// wait_for_completion is true, as Terraform replaces the tainted job of a
+// failed create. Without it, a job whose resumed wait (an update, which
+// cannot taint) ended in failure would stay in state and nothing would train.
+// The status is planned unknown because Terraform replaces only for a path
+// whose value changes.
+func planResubmission(ctx context.Context, wait types.Bool, status types.String, resp *resource.ModifyPlanResponse) bool {
+	phase := synthapi.PhaseOf(status.ValueString())
+	if !wait.ValueBool() || status.IsNull() || (phase != synthapi.PhaseFailed && phase != synthapi.PhaseCancelled) {
+		return false
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
+	resp.Diagnostics.AddAttributeWarning(path.Root("status"), "RL job will be submitted again",
+		"The job in state ended "+status.ValueString()+" and wait_for_completion is true, so this plan replaces it "+
+			"with a new job. Set wait_for_completion = false to keep the finished job instead.")
+	return true
 }

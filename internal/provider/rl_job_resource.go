@@ -118,7 +118,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 
-	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, &resp.Diagnostics)
+	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, afterCreate, &resp.Diagnostics)
 }
 
 // checkTaskApp does what the CLI does before it submits: the task app must
@@ -246,7 +246,7 @@ func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, &resp.Diagnostics)
+	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, afterResume, &resp.Diagnostics)
 }
 
 func (r *rlJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
