@@ -62,19 +62,38 @@ func (e *Emulator) requireEnvKey(h http.Handler) http.Handler {
 			return
 		}
 		if !hasKey(r.Header, e.opts.EnvironmentAPIKey) {
-			writeDetail(w, http.StatusBadRequest, map[string]any{"error": map[string]any{
-				"code":    "unauthorised",
-				"message": "API key missing or invalid",
-				"status":  http.StatusBadRequest,
-			}})
+			writeDetail(w, http.StatusBadRequest, map[string]any{"error": unauthorisedBody(r.Header, e.opts.EnvironmentAPIKey)})
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
 }
 
-// hasKey reports whether any of the accepted headers carries want.
-func hasKey(h http.Header, want string) bool {
+// unauthorisedBody is the SDK's error object for a refused key: it helps a
+// user tell which key is deployed from which was sent by their first 15
+// characters, and the lengths of what was sent.
+func unauthorisedBody(h http.Header, allowed string) map[string]any {
+	gotFirst15, gotLens := []any{}, []any{}
+	for _, c := range presentedKeys(h) {
+		if c == "" {
+			continue
+		}
+		gotFirst15 = append(gotFirst15, c[:min(15, len(c))])
+		gotLens = append(gotLens, len(c))
+	}
+	return map[string]any{
+		"code":            "unauthorised",
+		"message":         "API key missing or invalid",
+		"allowed_first15": []any{allowed[:min(15, len(allowed))]},
+		"allowed_count":   1,
+		"got_first15":     gotFirst15,
+		"got_lens":        gotLens,
+	}
+}
+
+// presentedKeys are the keys a request carries in any of the accepted
+// headers, trimmed.
+func presentedKeys(h http.Header) []string {
 	candidates := []string{h.Get("X-API-Key")}
 	for _, list := range h.Values("X-API-Keys") {
 		candidates = append(candidates, strings.Split(list, ",")...)
@@ -82,10 +101,18 @@ func hasKey(h http.Header, want string) bool {
 	if token, ok := bearerToken(h); ok {
 		candidates = append(candidates, token)
 	}
+	for i, c := range candidates {
+		candidates[i] = strings.TrimSpace(c)
+	}
+	return candidates
+}
+
+// hasKey reports whether any of the accepted headers carries want.
+func hasKey(h http.Header, want string) bool {
 	found := false
-	for _, c := range candidates {
+	for _, c := range presentedKeys(h) {
 		// Compare every candidate, so timing does not tell which header matched.
-		if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(c)), []byte(want)) == 1 {
+		if subtle.ConstantTimeCompare([]byte(c), []byte(want)) == 1 {
 			found = true
 		}
 	}
@@ -110,9 +137,10 @@ func (e *Emulator) info(w http.ResponseWriter, _ *http.Request) {
 			"version": crafterVersion,
 		},
 		"dataset": crafterDataset(),
+		// The SDK's apps name the two rubrics outcome and events.
 		"rubrics": map[string]any{
-			"policy": crafterRubric(),
-			"event":  map[string]any{"version": "1", "criteria": []any{}},
+			"outcome": crafterRubric(),
+			"events":  map[string]any{"version": "1", "criteria": []any{}},
 		},
 		"inference":    crafterInference(),
 		"capabilities": crafterCapabilities(),
@@ -121,9 +149,11 @@ func (e *Emulator) info(w http.ResponseWriter, _ *http.Request) {
 }
 
 // taskInfo answers the task set without a seed, one TaskInfo for one seed,
-// and an array in the order given for several.
+// and an array in the order given for several. Seeds may come as seed= or
+// seeds=, repeated, as the SDK's server accepts both.
 func (e *Emulator) taskInfo(w http.ResponseWriter, r *http.Request) {
-	raw := r.URL.Query()["seed"]
+	q := r.URL.Query()
+	raw := append(q["seed"], q["seeds"]...)
 	if len(raw) == 0 {
 		writeJSON(w, http.StatusOK, map[string]any{"taskset": crafterTaskset()})
 		return
@@ -234,15 +264,14 @@ func crafterLimits() map[string]any {
 	return map[string]any{"max_ops": 100_000, "max_time_s": 3600, "max_turns": 200}
 }
 
+// crafterTaskset is what the SDK's apps answer /task_info with when no seed
+// is given: describe_taskset(), a flat description of the dataset. The task
+// itself is described by /info.
 func crafterTaskset() map[string]any {
-	return map[string]any{
-		"task":         crafterTask(),
-		"environments": []any{"crafter"},
-		"dataset":      crafterDataset(),
-		"rubric":       crafterRubric(),
-		"capabilities": crafterCapabilities(),
-		"limits":       crafterLimits(),
-	}
+	set := crafterDataset()
+	set["cardinality"] = 1_000_001
+	set["config"] = map[string]any{"world_size": []any{64, 64}, "max_steps": 10_000}
+	return set
 }
 
 func crafterTaskInfo(seed int64) map[string]any {

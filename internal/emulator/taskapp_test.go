@@ -50,12 +50,27 @@ func TestTaskAppKeyHeaders(t *testing.T) {
 		r := send(t, h.taskApp.URL, "GET", "/health", nil, header...)
 		wantStatus(t, r, http.StatusBadRequest)
 		errObj, _ := r.detail(t).(map[string]any)["error"].(map[string]any)
-		if errObj["code"] != "unauthorised" || errObj["message"] != "API key missing or invalid" || errObj["status"] != 400.0 {
+		if errObj["code"] != "unauthorised" || errObj["message"] != "API key missing or invalid" {
 			t.Errorf("%s: %s", name, r.raw)
 		}
+		allowed, _ := errObj["allowed_first15"].([]any)
+		if len(allowed) != 1 || allowed[0] != "env_abcdef123" || errObj["allowed_count"] != 1.0 {
+			t.Errorf("%s: allowed keys in %s", name, r.raw)
+		}
+		if _, ok := errObj["got_first15"].([]any); !ok {
+			t.Errorf("%s: no got_first15 in %s", name, r.raw)
+		}
+	}
+	r := send(t, h.taskApp.URL, "GET", "/health", nil, "X-API-Key", "env_wrong_but_long_enough")
+	errObj, _ := r.detail(t).(map[string]any)["error"].(map[string]any)
+	if got, _ := errObj["got_first15"].([]any); len(got) != 1 || got[0] != "env_wrong_but_l" {
+		t.Errorf("got_first15 in %s", r.raw)
+	}
+	if lens, _ := errObj["got_lens"].([]any); len(lens) != 1 || lens[0] != 25.0 {
+		t.Errorf("got_lens in %s", r.raw)
 	}
 
-	r := send(t, h.taskApp.URL, "GET", "/health", nil, "X-API-Key", "env_abcdef123")
+	r = send(t, h.taskApp.URL, "GET", "/health", nil, "X-API-Key", "env_abcdef123")
 	m := r.object(t)
 	auth, _ := m["auth"].(map[string]any)
 	if m["healthy"] != true || auth["required"] != true || auth["expected_prefix"] != "env_ab..." {
@@ -82,9 +97,18 @@ func TestTaskInfoSeeds(t *testing.T) {
 	h := newHarness(t, Options{})
 
 	set := h.app("GET", "/task_info").object(t)
+	// The SDK's apps describe the dataset, flat, without a seed.
 	taskset, ok := set["taskset"].(map[string]any)
-	if !ok || taskset["task"] == nil || taskset["dataset"] == nil {
-		t.Errorf("taskset: %v", set)
+	if !ok {
+		t.Fatalf("taskset: %v", set)
+	}
+	for _, field := range []string{"id", "name", "version", "splits", "default_split", "cardinality", "description", "seed_range", "default_seed", "config"} {
+		if _, ok := taskset[field]; !ok {
+			t.Errorf("taskset lacks %s: %v", field, taskset)
+		}
+	}
+	if _, nested := taskset["task"]; nested {
+		t.Errorf("taskset nests a task, which the SDK's apps describe in /info: %v", taskset)
 	}
 
 	one := h.app("GET", "/task_info?seed=7").object(t)
@@ -131,6 +155,14 @@ func TestTaskInfoSeeds(t *testing.T) {
 	if len(seeds) != 3 || seeds[0] != 3 || seeds[1] != 1 || seeds[2] != 2 {
 		t.Errorf("seeds in order %v", seeds)
 	}
+	plural := h.app("GET", "/task_info?seeds=4&seeds=5")
+	wantStatus(t, plural, http.StatusOK)
+	if items := plural.array(t); len(items) != 2 || items[1].(map[string]any)["task_metadata"].(map[string]any)["seed"] != 5.0 {
+		t.Errorf("seeds=: %s", plural.raw)
+	}
+	if one := h.app("GET", "/task_info?seeds=6").object(t); one["task_metadata"].(map[string]any)["seed"] != 6.0 {
+		t.Errorf("one seeds=: %v", one)
+	}
 
 	for _, q := range []string{"?seed=x", "?seed=1&seed=1.5", "?seed="} {
 		wantStatus(t, h.app("GET", "/task_info"+q), http.StatusUnprocessableEntity)
@@ -148,6 +180,10 @@ func TestTaskAppInfoAndRollout(t *testing.T) {
 	}
 	if svc := info["service"].(map[string]any); svc["task"] == nil || svc["version"] == nil {
 		t.Errorf("service %v", svc)
+	}
+	rubrics := info["rubrics"].(map[string]any)
+	if rubrics["outcome"] == nil || rubrics["events"] == nil {
+		t.Errorf("rubrics are not outcome/events: %v", rubrics)
 	}
 
 	r := send(t, h.taskApp.URL, "POST", "/rollout", map[string]any{"run_id": "run-42"}, "X-API-Key", h.emu.opts.EnvironmentAPIKey)
