@@ -37,6 +37,7 @@ type taskApp interface {
 	WaitHealthy(ctx context.Context, timeout time.Duration) (*synthapi.Health, json.RawMessage, error)
 	Check(ctx context.Context) (*synthapi.Health, json.RawMessage, error)
 	TaskInfo(ctx context.Context, seeds []int64) (json.RawMessage, error)
+	Info(ctx context.Context) (json.RawMessage, error)
 }
 
 // providerData is the configured provider, handed to every resource and data

@@ -36,6 +36,7 @@ type taskAppModel struct {
 	Capabilities types.Map       `tfsdk:"capabilities"`
 	Limits       types.Map       `tfsdk:"limits"`
 	TaskInfoJSON types.String    `tfsdk:"task_info_json"`
+	InfoJSON     types.String    `tfsdk:"info_json"`
 	Instances    []instanceModel `tfsdk:"instances"`
 }
 
@@ -71,7 +72,11 @@ func (d *taskAppDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Checks a task app the way `synth-ai train` does before it submits (`GET /health`, then " +
 			"`GET /task_info` with the environment key) and exposes what it says about its task. An unhealthy app, a " +
-			"refused key, a timeout or a name that does not resolve is an error.",
+			"refused key, a timeout or a name that does not resolve is an error.\n\n" +
+			"The typed fields (`task`, `dataset`, `environments`, `capabilities`, `limits`) describe the first seed's " +
+			"`TaskInfo` when `seeds` are given. Without seeds they come from `GET /info`, where apps built with the " +
+			"SDK describe their task, or, for an older app without that route, from the taskset `GET /task_info` " +
+			"answers. A field the app does not report is null.",
 		Attributes: map[string]schema.Attribute{
 			"url": schema.StringAttribute{
 				MarkdownDescription: "The task app's base URL. Defaults to the provider's `task_app_url` (or `TASK_APP_URL`).",
@@ -122,6 +127,7 @@ func (d *taskAppDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				ElementType:         types.StringType,
 			},
 			"task_info_json": text("The raw answer of `GET /task_info` without a seed."),
+			"info_json":      text("The raw answer of `GET /info`; null when the app has no such route (HTTP 404)."),
 			"instances": schema.ListNestedAttribute{
 				MarkdownDescription: "One entry per requested seed, in the order of `seeds`.",
 				Computed:            true,
@@ -178,19 +184,34 @@ func (d *taskAppDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		Instances:    []instanceModel{},
 	}
 
-	// The typed fields describe one TaskInfo: the first seed's when seeds were
-	// asked for, otherwise what the taskset answer carries of the same keys.
-	described := taskInfo
-	if len(seeds) > 0 {
+	info, err := app.Info(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not read the task app's info", err.Error())
+		return
+	}
+	state.InfoJSON = types.StringNull()
+	if info != nil {
+		state.InfoJSON = types.StringValue(string(info))
+	}
+
+	// The typed fields describe one task: the first seed's TaskInfo when
+	// seeds were asked for, else /info, else what the taskset carries.
+	var doc taskInfoDoc
+	switch {
+	case len(seeds) > 0:
 		instances, err := fetchInstances(ctx, app, seeds)
 		if err != nil {
 			resp.Diagnostics.AddError("Could not read the task app's task_info", err.Error())
 			return
 		}
 		state.Instances = instances
-		described = json.RawMessage(instances[0].JSON.ValueString())
+		doc = decodeTaskInfo(json.RawMessage(instances[0].JSON.ValueString()))
+	case info != nil:
+		doc = decodeInfo(info)
+	default:
+		doc = decodeTaskset(taskInfo)
 	}
-	state.describe(described)
+	state.describe(doc)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -218,32 +239,69 @@ func fetchInstances(ctx context.Context, app taskApp, seeds []int64) ([]instance
 
 // taskInfoDoc is the part of a TaskInfo the data source types out.
 type taskInfoDoc struct {
-	Task         *struct{ ID, Name, Version, Description jsonText } `json:"task"`
-	Environments []string                                           `json:"environments"`
-	Environment  string                                             `json:"environment"`
-	Dataset      *struct {
-		ID, Name, Version, Description jsonText
-		Splits                         []string `json:"splits"`
-		DefaultSplit                   jsonText `json:"default_split"`
-	} `json:"dataset"`
+	Task         *taskDoc                   `json:"task"`
+	Environments []string                   `json:"environments"`
+	Environment  string                     `json:"environment"`
+	Dataset      *datasetDoc                `json:"dataset"`
 	Capabilities map[string]json.RawMessage `json:"capabilities"`
 	Limits       map[string]json.RawMessage `json:"limits"`
-	Taskset      json.RawMessage            `json:"taskset"`
 }
 
-func (m *taskAppModel) describe(raw json.RawMessage) {
+type taskDoc struct{ ID, Name, Version, Description jsonText }
+
+type datasetDoc struct {
+	ID, Name, Version, Description jsonText
+	Splits                         []string `json:"splits"`
+	DefaultSplit                   jsonText `json:"default_split"`
+}
+
+// decodeTaskInfo reads one TaskInfo. A seeded answer may be an array and a
+// taskset anything: what does not decode describes nothing, which is not an
+// error.
+func decodeTaskInfo(raw json.RawMessage) taskInfoDoc {
 	var doc taskInfoDoc
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		// A seeded answer may be an array; a taskset may be anything. Neither is an error.
-		doc = taskInfoDoc{}
+	if json.Unmarshal(raw, &doc) != nil {
+		return taskInfoDoc{}
 	}
-	if doc.Task == nil && doc.Dataset == nil && len(doc.Taskset) > 0 {
-		var inner taskInfoDoc
-		if json.Unmarshal(doc.Taskset, &inner) == nil {
-			doc = inner
+	return doc
+}
+
+// decodeInfo reads GET /info, which has the TaskInfo keys but the task under
+// service.task.
+func decodeInfo(raw json.RawMessage) taskInfoDoc {
+	doc := decodeTaskInfo(raw)
+	var info struct {
+		Service struct {
+			Task *taskDoc `json:"task"`
+		} `json:"service"`
+	}
+	if json.Unmarshal(raw, &info) == nil && info.Service.Task != nil {
+		doc.Task = info.Service.Task
+	}
+	return doc
+}
+
+// decodeTaskset reads GET /task_info without a seed, {"taskset": ...}. Apps
+// built with the SDK describe the dataset there, flat ({"id", "name",
+// "splits", ...}); others nest TaskInfo keys (task, dataset, ...).
+func decodeTaskset(raw json.RawMessage) taskInfoDoc {
+	var outer struct {
+		Taskset json.RawMessage `json:"taskset"`
+	}
+	if json.Unmarshal(raw, &outer) != nil || len(outer.Taskset) == 0 {
+		return taskInfoDoc{}
+	}
+	doc := decodeTaskInfo(outer.Taskset)
+	if doc.Task == nil && doc.Dataset == nil {
+		var flat datasetDoc
+		if json.Unmarshal(outer.Taskset, &flat) == nil && (flat.ID.s != nil || flat.Name.s != nil) {
+			doc.Dataset = &flat
 		}
 	}
+	return doc
+}
 
+func (m *taskAppModel) describe(doc taskInfoDoc) {
 	if t := doc.Task; t != nil {
 		m.Task = &taskModel{ID: t.ID.value(), Name: t.Name.value(), Version: t.Version.value(), Description: t.Description.value()}
 	}

@@ -31,9 +31,47 @@ data "synth_task_app" "test" {}
 				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("auth_required"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("task_info_json"), knownvalue.StringRegexp(regexp.MustCompile(`"taskset"`))),
 				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("instances"), knownvalue.ListExact([]knownvalue.Check{})),
+				// Without seeds the task is described by /info, as the SDK's apps do.
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("task").AtMapKey("name"), knownvalue.StringExact("Crafter Classic")),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("task").AtMapKey("id"), knownvalue.StringExact("crafter_classic")),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("dataset").AtMapKey("default_split"), knownvalue.StringExact("train")),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("capabilities").AtMapKey("supports_rollout"), knownvalue.StringExact("true")),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("limits").AtMapKey("max_turns"), knownvalue.StringExact("200")),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("info_json"), knownvalue.StringRegexp(regexp.MustCompile(`"rubrics":\{"events"`))),
 			},
 		}},
 	})
+}
+
+// An older app without /info: the typed fields fall back to the taskset,
+// which an SDK-built app answers flat, describing its dataset.
+func TestTaskAppDataSource_withoutInfoRoute(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	env.emu.InjectFault(emulator.Fault{Target: "taskapp", Method: "GET", Path: "/info", Status: 404, Times: -1,
+		Body: `{"detail": "Not Found"}`})
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: env.provider("") + fmt.Sprintf(`
+data "synth_task_app" "test" {
+  url = %q
+}
+`, env.taskAppURL),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("info_json"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("task"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("dataset").AtMapKey("id"), knownvalue.StringExact("crafter_classic_procedural")),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("dataset").AtMapKey("splits"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("train"), knownvalue.StringExact("test")})),
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("task_info_json"), knownvalue.StringRegexp(regexp.MustCompile(`"cardinality"`))),
+			},
+		}},
+	})
+	// Terraform reads a data source more than once per test; each read asks once.
+	if info, health := env.emu.Count("taskapp", "GET", "/info"), env.emu.Count("taskapp", "GET", "/health"); info == 0 || info != health {
+		t.Fatalf("task app saw %d /info requests for %d reads, want one per read", info, health)
+	}
 }
 
 func TestTaskAppDataSource_oneSeed(t *testing.T) {

@@ -364,6 +364,29 @@ func (t *TaskApp) TaskInfo(ctx context.Context, seeds []int64) (json.RawMessage,
 	return json.RawMessage(bytes.Clone(resp.body)), nil
 }
 
+// Info asks GET /info, where the SDK's task apps describe their task
+// (service.task), dataset, rubrics, inference, capabilities and limits. It
+// returns nil and no error when the app answers 404: older apps have no
+// such route. The body is returned as received.
+func (t *TaskApp) Info(ctx context.Context) (json.RawMessage, error) {
+	const route = "/info"
+	resp, err := t.get(ctx, route, nil)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case resp.statusCode == http.StatusNotFound:
+		return nil, nil
+	case resp.statusCode != http.StatusOK:
+		return nil, t.answerError(route, resp)
+	case !json.Valid(resp.body):
+		e := t.answerError(route, resp)
+		e.Kind, e.Message = TaskAppBadResponse, "expected JSON: "+snippet(resp.body)
+		return nil, e
+	}
+	return json.RawMessage(bytes.Clone(resp.body)), nil
+}
+
 // Check makes the CLI's pre-submission judgement: /health is healthy (see
 // Health.Healthy) and /task_info answers 200. It returns the /task_info
 // body. The *Health is returned whenever /health answered.

@@ -382,3 +382,41 @@ var unresolvableHosts = &http.Client{Transport: &http.Transport{
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
 	},
 }}
+
+func TestTaskAppInfo(t *testing.T) {
+	const info = `{"service":{"task":{"id":"tiny_math","name":"Tiny Math"}},"rubrics":null}`
+	tests := []struct {
+		name     string
+		status   int
+		body     string
+		want     string // the raw answer, "" for nil
+		wantKind TaskAppErrorKind
+		wantErr  bool
+	}{
+		{name: "answered", status: 200, body: info, want: info},
+		{name: "older app without the route", status: 404, body: `{"detail":"Not Found"}`},
+		{name: "refused key", status: 400, body: unauthorisedBody, wantErr: true, wantKind: TaskAppUnauthorised},
+		{name: "not JSON", status: 200, body: `<html>`, wantErr: true, wantKind: TaskAppBadResponse},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBackend(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+				if r.URL.Path != "/info" {
+					t.Errorf("asked %s, want /info", r.URL.Path)
+				}
+				writeJSON(w, tt.status, tt.body)
+			})
+			raw, err := b.taskApp("env_abc").Info(t.Context())
+			var appErr *TaskAppError
+			switch {
+			case tt.wantErr && (!errors.As(err, &appErr) || appErr.Kind != tt.wantKind || appErr.Route != "/info"):
+				t.Fatalf("err = %v, want a %s error on /info", err, tt.wantKind)
+			case !tt.wantErr && err != nil:
+				t.Fatal(err)
+			}
+			if string(raw) != tt.want {
+				t.Errorf("Info = %q, want %q", raw, tt.want)
+			}
+		})
+	}
+}
