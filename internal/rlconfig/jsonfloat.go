@@ -40,20 +40,24 @@ func pythonFloat(v float64) string {
 	return s
 }
 
-// forJSON deep-copies a parsed config, the way copyTable does, with every
-// float64 made a jsonFloat.
-func forJSON(v any) any {
+// forJSON deep-copies a parsed config table, the way copyTable does, with
+// every float64 made a jsonFloat.
+func forJSON(t map[string]any) map[string]any {
+	out := make(map[string]any, len(t))
+	for k, e := range t {
+		out[k] = forJSONValue(e)
+	}
+	return out
+}
+
+func forJSONValue(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = forJSON(e)
-		}
-		return out
+		return forJSON(v)
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = forJSON(e)
+			out[i] = forJSONValue(e)
 		}
 		return out
 	case float64:

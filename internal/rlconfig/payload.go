@@ -22,7 +22,7 @@ func BuildPayload(r *Resolved, apiRoot string) map[string]any {
 	}
 	compute := map[string]any{}
 	if c, ok := r.Config["compute"].(map[string]any); ok {
-		compute = forJSON(c).(map[string]any)
+		compute = forJSON(c)
 	}
 	data := map[string]any{
 		"endpoint_base_url": r.TaskURL,
