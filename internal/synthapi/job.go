@@ -29,6 +29,9 @@ type Job struct {
 	BaseModel string
 	// Config is the config that was submitted, when the backend echoes it.
 	Config map[string]any
+	// ConfigJSON is that config exactly as the backend sent it, for
+	// comparisons that must not go through float64; nil when absent.
+	ConfigJSON json.RawMessage
 	// Results is the "results" object, when present.
 	Results map[string]any
 	// OutputModelID is the trained policy: results.model_id,
@@ -82,6 +85,7 @@ func jobFromFields(f map[string]json.RawMessage, data []byte) *Job {
 		ModelID:    firstString(f, "model_id", "model"),
 		BaseModel:  firstString(f, "base_model"),
 		Config:     objectField(f["config"]),
+		ConfigJSON: rawObject(f["config"]),
 		Results:    objectField(f["results"]),
 		Raw:        json.RawMessage(bytes.Clone(bytes.TrimSpace(data))),
 	}
@@ -140,6 +144,14 @@ func objectField(raw json.RawMessage) map[string]any {
 		return nil
 	}
 	return m
+}
+
+func rawObject(raw json.RawMessage) json.RawMessage {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil
+	}
+	return json.RawMessage(bytes.Clone(trimmed))
 }
 
 // timeField normalises a timestamp to RFC 3339 UTC; see Job.CreatedAt.
