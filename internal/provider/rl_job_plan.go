@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -69,6 +71,9 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		if resolved != nil {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("task_app_url"), resolved.TaskURL)...)
 		}
+		if resolved != nil && !resp.Diagnostics.HasError() {
+			r.planIdenticalCheck(ctx, resolved, plan.AllowDuplicate.ValueBool(), privateJobID(ctx, req.Private), &resp.Diagnostics)
+		}
 		return
 	}
 
@@ -106,4 +111,37 @@ func hasUnknownSection(ctx context.Context, values interface {
 		}
 	}
 	return false
+}
+
+// planIdenticalCheck runs the identical-job check for a job planned for
+// creation. replacedID is the job a replacement destroys (a plan for a
+// replacement sees no prior state, but its private state names the job);
+// it is never a duplicate of its own successor, here or in this process's
+// Create.
+func (r *rlJobResource) planIdenticalCheck(ctx context.Context, resolved *rlconfig.Resolved, allowDuplicate bool, replacedID string, diags *diag.Diagnostics) {
+	if replacedID != "" {
+		r.data.dups.recordReplaced(replacedID)
+	}
+	effective, err := rlconfig.EffectiveConfigJSON(resolved)
+	if err != nil {
+		return // Create reports it
+	}
+	key, err := rlconfig.ConfigKey([]byte(effective))
+	if err != nil {
+		return
+	}
+	if r.data.apiKey == "" {
+		return // Create reports the missing key
+	}
+	api, ok := r.data.backend(diags)
+	if !ok {
+		return
+	}
+	found, err := r.data.dups.findIdentical(ctx, api, key, replacedID, time.Now().Add(-dupListingMaxAge))
+	if err != nil {
+		diags.AddWarning("Could not look for an identical RL job",
+			fmt.Sprintf("The plan could not check the backend for a job with this config: %s. The check runs again before the job is submitted.", err))
+		return
+	}
+	reportIdentical(found, allowDuplicate, diags)
 }
