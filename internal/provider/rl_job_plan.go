@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
@@ -137,7 +138,10 @@ func (r *rlJobResource) planIdenticalCheck(ctx context.Context, resolved *rlconf
 	if !ok {
 		return
 	}
-	found, err := r.data.dups.findIdentical(ctx, api, key, replacedID, time.Now().Add(-dupListingMaxAge))
+	start := time.Now()
+	found, err := r.data.dups.findIdentical(ctx, api, key, replacedID, start.Add(-dupListingMaxAge))
+	// make bench reads this line to report what the check costs a plan.
+	tflog.Debug(ctx, "identical-job check done", map[string]any{"elapsed_ms": float64(time.Since(start).Microseconds()) / 1000})
 	if err != nil {
 		diags.AddWarning("Could not look for an identical RL job",
 			fmt.Sprintf("The plan could not check the backend for a job with this config: %s. The check runs again before the job is submitted.", err))
