@@ -47,7 +47,7 @@ type dupGuard struct {
 	mu        sync.Mutex
 	keys      map[string]string // job id -> rlconfig.ConfigKey of its config
 	submitted map[string]bool   // jobs this process created: siblings never flag each other
-	replaced  map[string]bool   // jobs a replacement planned in this process destroys
+	known     map[string]bool   // jobs this workspace's state holds: refreshed, or destroyed by a replacement
 	locks     map[string]*sync.Mutex
 }
 
@@ -55,7 +55,7 @@ func newDupGuard() *dupGuard {
 	return &dupGuard{
 		keys:      map[string]string{},
 		submitted: map[string]bool{},
-		replaced:  map[string]bool{},
+		known:     map[string]bool{},
 		locks:     map[string]*sync.Mutex{},
 	}
 }
@@ -81,16 +81,19 @@ func (g *dupGuard) recordSubmitted(id string) {
 	g.mu.Unlock()
 }
 
-func (g *dupGuard) recordReplaced(id string) {
+// recordKnown marks a job Terraform already tracks in this workspace: it is
+// never a duplicate of a job being planned, above all not of the successor of
+// a tainted or replaced job.
+func (g *dupGuard) recordKnown(id string) {
 	g.mu.Lock()
-	g.replaced[id] = true
+	g.known[id] = true
 	g.mu.Unlock()
 }
 
 func (g *dupGuard) ours(id string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.submitted[id] || g.replaced[id]
+	return g.submitted[id] || g.known[id]
 }
 
 // listing returns the jobs created within dupLookback, from a listing that

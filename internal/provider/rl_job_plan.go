@@ -121,7 +121,7 @@ func hasUnknownSection(ctx context.Context, values interface {
 // Create.
 func (r *rlJobResource) planIdenticalCheck(ctx context.Context, resolved *rlconfig.Resolved, allowDuplicate bool, replacedID string, diags *diag.Diagnostics) {
 	if replacedID != "" {
-		r.data.dups.recordReplaced(replacedID)
+		r.data.dups.recordKnown(replacedID)
 	}
 	effective, err := rlconfig.EffectiveConfigJSON(resolved)
 	if err != nil {

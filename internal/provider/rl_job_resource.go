@@ -262,8 +262,12 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		resp.Diagnostics.AddError("Could not read the RL job", err.Error())
 		return
 	}
-	// Kept in private state so that a plan replacing this job, which sees no
-	// prior state, knows which job it replaces.
+	// A refreshed job is one this workspace tracks, never a duplicate of the
+	// job that replaces it. Terraform refreshes a tainted job but hands its
+	// replacement's plan neither its state nor its private state, so the
+	// guard's memory is what tells them apart; the private key serves the
+	// replacement of an untainted job, whose plan sees the private state.
+	r.data.dups.recordKnown(id.ValueString())
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateJobKey, privateJobValue(id.ValueString()))...)
 	var refreshed rlJobModel
 	refreshed.setJobFields(job)
