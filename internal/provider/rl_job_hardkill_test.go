@@ -180,9 +180,36 @@ func must[T any](v T, err error) T {
 }
 
 func TestRLJob_hardKillMidWaitRecoversByImport(t *testing.T) {
+	t.Run("typed attributes", func(t *testing.T) {
+		testHardKillRecovery(t, func(env *testEnv) string { return baseJob(env.taskAppURL, "") })
+	})
+	// Import cannot recover config_toml, so the imported job differs from
+	// this configuration in form only; it must not be replaced.
+	t.Run("config_toml", func(t *testing.T) {
+		testHardKillRecovery(t, func(env *testEnv) string {
+			return fmt.Sprintf(`
+resource "synth_rl_job" "test" {
+  config_toml = <<-EOT
+    [model]
+    base = "Qwen/Qwen3-4B"
+
+    [services]
+    task_url = %q
+
+    [training]
+    learning_rate = 5e-5
+    batch_size = 16
+  EOT
+}
+`, env.taskAppURL)
+		})
+	})
+}
+
+func testHardKillRecovery(t *testing.T, job func(*testEnv) string) {
 	clock := emulator.NewManualClock(time.Now())
 	env := newTestEnv(t, emulator.Options{Clock: clock, QueueTime: time.Minute, RunTime: time.Hour})
-	r := newCLIRun(t, env.provider("")+baseJob(env.taskAppURL, ""))
+	r := newCLIRun(t, env.provider("")+job(env))
 	id := killMidWait(t, env, r)
 
 	out, err := r.run("plan")
@@ -214,6 +241,9 @@ func TestRLJob_hardKillMidWaitRecoversByImport(t *testing.T) {
 	if attrs["id"] != id || attrs["status"] != "succeeded" || !strings.HasPrefix(fmt.Sprint(attrs["output_model_id"]), "rl:Qwen/Qwen3-4B:") {
 		t.Errorf("state after adoption: id %v, status %v, output_model_id %v; want job %s succeeded with its model",
 			attrs["id"], attrs["status"], attrs["output_model_id"], id)
+	}
+	if out, err := r.run("plan", "-detailed-exitcode"); err != nil {
+		t.Errorf("plan after adoption is not clean (%v):\n%s", err, out)
 	}
 }
 

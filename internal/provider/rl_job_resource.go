@@ -32,10 +32,8 @@ var (
 
 type rlJobResource struct {
 	data *providerData
-}
-
-func newRLJobResource() resource.Resource {
-	return &rlJobResource{}
+	// provider is the configured provider, for the plan modifiers.
+	provider *synthProvider
 }
 
 func (r *rlJobResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {

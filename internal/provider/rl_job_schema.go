@@ -124,6 +124,7 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"effective_config": computedString("JSON of exactly the config that was submitted under `data.config`: `config_toml` with the typed attributes merged in, the effective task URL and defaults filled."),
 		},
 	}
+	r.replaceOnlyForNewTraining(resp.Schema.Attributes)
 }
 
 func timeoutsAttribute(ctx context.Context) schema.Attribute {
