@@ -171,6 +171,13 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 		if ctx.Err() != nil {
 			return tables, tfVersion
 		}
+
+		progress("identical-job check: planning %d creates", sz.fanoutJobs)
+		if dup, err := measureDupCheck(ctx, r, sz.fanoutJobs); err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, dupCheckTable(dup))
+		}
 	}
 
 	progress("go micro-benchmarks")

@@ -38,7 +38,7 @@ func (e *Emulator) createJob(w http.ResponseWriter, r *http.Request) {
 		id:             newJobID(),
 		idempotencyKey: key,
 		body:           body,
-		config:         p.config,
+		configJSON:     p.configJSON,
 		source:         p.source,
 		base:           p.baseModel(),
 		createdAt:      now,
@@ -152,7 +152,11 @@ func (e *Emulator) listJobs(w http.ResponseWriter, r *http.Request) {
 			hasMore = true
 			break
 		}
-		page = append(page, j.render(v, d))
+		job := j.render(v, d)
+		if d.ListOmitsConfig {
+			delete(job, "config")
+		}
+		page = append(page, job)
 	}
 	e.mu.Unlock()
 

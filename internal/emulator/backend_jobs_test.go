@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -549,5 +551,23 @@ func TestEventsAndMetricsPaging(t *testing.T) {
 
 	for _, q := range []string{"/events?since_seq=x", "/events?limit=0", "/metrics?after_step=1.5", "/metrics?limit=-1"} {
 		wantStatus(t, h.api("GET", "/api/rl/jobs/"+id+q, nil), http.StatusUnprocessableEntity)
+	}
+}
+
+func TestJobConfigEchoedVerbatim(t *testing.T) {
+	t.Parallel()
+	p := validPayload()
+	p["data"].(map[string]any)["config"].(map[string]any)["training"] = json.RawMessage(`{"learning_rate":5e-05,"num_epochs":1.0}`)
+	for _, omit := range []bool{false, true} {
+		h := newHarness(t, Options{Dialect: Dialect{ListOmitsConfig: omit}})
+		id := h.create(p)
+		got := h.api("GET", "/api/rl/jobs/"+id, nil).raw
+		if !strings.Contains(string(got), `"training":{"learning_rate":5e-05,"num_epochs":1.0}`) {
+			t.Errorf("GET answered %s, want the config's numbers as sent", got)
+		}
+		listed := h.api("GET", "/api/rl/jobs", nil).object(t)["jobs"].([]any)[0].(map[string]any)
+		if _, has := listed["config"]; has == omit {
+			t.Errorf("ListOmitsConfig=%v: listed job %v", omit, listed)
+		}
 	}
 }

@@ -69,6 +69,9 @@ type Dialect struct {
 	EpochTimes     bool   // times as epoch seconds instead of ISO-8601
 	ListAsArray    bool   // list answers a bare array instead of {"jobs": [...]}
 	LegacyJobRoute bool   // GET /rl/jobs/{id} answers 404; only /learning/jobs/{id} answers
+	// ListOmitsConfig leaves "config" out of list answers (§4 makes every
+	// field optional); GET /rl/jobs/{id} still carries it.
+	ListOmitsConfig bool
 }
 
 // Emulator is an emulated Synth backend plus one sample task app. It is safe

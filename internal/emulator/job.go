@@ -82,10 +82,10 @@ func (k statusKind) terminal() bool { return k != kindRunning }
 type job struct {
 	id             string
 	idempotencyKey string
-	body           []byte         // the payload as sent; decoded afresh for each caller, so none can alter it
-	config         map[string]any // data.config, read-only once created
-	source         string         // [model].source, if the job starts from a trained model
-	base           string         // the base model trained, named or derived from source
+	body           []byte          // the payload as sent; decoded afresh for each caller, so none can alter it
+	configJSON     json.RawMessage // data.config as the client encoded it
+	source         string          // [model].source, if the job starts from a trained model
+	base           string          // the base model trained, named or derived from source
 	createdAt      time.Time
 	queueTime      time.Duration
 	runTime        time.Duration
@@ -326,7 +326,7 @@ func (j *job) render(v view, d Dialect) map[string]any {
 		"started_at":     d.timeOrNull(v.startedAt),
 		"finished_at":    d.timeOrNull(v.finishedAt),
 		"base_model":     j.base,
-		"config":         j.config,
+		"config":         j.configJSON,
 		"results":        nil,
 		"error":          nil,
 		"failure_reason": nil,

@@ -15,8 +15,12 @@ type createPayload struct {
 	raw      map[string]any
 	endpoint string         // data.endpoint_base_url
 	config   map[string]any // data.config
-	source   string         // data.config.model.source, when the job starts from a trained model
-	base     string         // data.config.model.base, when it starts from a base model
+	// configJSON is data.config as the client encoded it. A job echoes it
+	// verbatim, as a backend that stores the submitted JSON does, so a
+	// client's comparison sees the numbers the client sent (1.0 stays 1.0).
+	configJSON json.RawMessage
+	source     string // data.config.model.source, when the job starts from a trained model
+	base       string // data.config.model.base, when it starts from a base model
 }
 
 // payloadError is a rejected payload; its text is the 422 detail, so it names
@@ -45,6 +49,13 @@ func parseCreatePayload(body []byte) (*createPayload, error) {
 		return nil, rejectf("body must be one JSON object, with nothing after it")
 	}
 	p := &createPayload{raw: raw}
+	var verbatim struct {
+		Data struct {
+			Config json.RawMessage `json:"config"`
+		} `json:"data"`
+	}
+	_ = json.Unmarshal(body, &verbatim) // it parsed as an object above
+	p.configJSON = verbatim.Data.Config
 
 	if jt, _ := raw["job_type"].(string); jt != "rl" {
 		return nil, rejectf(`job_type must be "rl"`)

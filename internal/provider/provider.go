@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -35,6 +36,10 @@ var _ provider.Provider = (*synthProvider)(nil)
 
 type synthProvider struct {
 	version string
+	// configured is what Configure made. Plan modifiers need it: the
+	// framework takes a resource's schema, and so the modifiers' closures,
+	// from an instance that is never configured.
+	configured atomic.Pointer[providerData]
 }
 
 // New returns the provider factory that providerserver and the tests use.
@@ -156,14 +161,16 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		requestTimeout:    timeout,
 		maxRetries:        maxRetries,
 		userAgent:         fmt.Sprintf("terraform-provider-synth/%s terraform/%s", p.version, req.TerraformVersion),
+		dups:              newDupGuard(),
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	p.configured.Store(data)
 }
 
 func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		newRLJobResource,
+		func() resource.Resource { return &rlJobResource{provider: p} },
 		newEnvironmentAPIKeyResource,
 	}
 }

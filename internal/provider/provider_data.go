@@ -51,6 +51,8 @@ type providerData struct {
 	requestTimeout    time.Duration
 	maxRetries        int
 	userAgent         string
+	// dups is the identical-job check's memory, shared by every job.
+	dups *dupGuard
 }
 
 var errMissingAPIKey = errors.New("the Synth API key is not set: set the provider's api_key attribute or the " +

@@ -26,6 +26,7 @@ type rlJobModel struct {
 	Triggers                   types.Map      `tfsdk:"triggers"`
 	HealthCheckTimeout         types.String   `tfsdk:"health_check_timeout"`
 	VerifyWithBackend          types.Bool     `tfsdk:"verify_with_backend"`
+	AllowDuplicate             types.Bool     `tfsdk:"allow_duplicate"`
 	EnvironmentAPIKeyWO        types.String   `tfsdk:"environment_api_key_wo"`
 	EnvironmentAPIKeyWOVersion types.Int64    `tfsdk:"environment_api_key_wo_version"`
 	Timeouts                   timeouts.Value `tfsdk:"timeouts"`

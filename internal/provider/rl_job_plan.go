@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
@@ -71,6 +74,9 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		if resolved != nil {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("task_app_url"), resolved.TaskURL)...)
 		}
+		if resolved != nil && !resp.Diagnostics.HasError() {
+			r.planIdenticalCheck(ctx, resolved, plan.AllowDuplicate.ValueBool(), privateJobID(ctx, req.Private), &resp.Diagnostics)
+		}
 		return
 	}
 
@@ -130,4 +136,40 @@ func planResubmission(ctx context.Context, wait types.Bool, status types.String,
 		"The job in state ended "+status.ValueString()+" and wait_for_completion is true, so this plan replaces it "+
 			"with a new job. Set wait_for_completion = false to keep the finished job instead.")
 	return true
+}
+
+// planIdenticalCheck runs the identical-job check for a job planned for
+// creation. replacedID is the job a replacement destroys (a plan for a
+// replacement sees no prior state, but its private state names the job);
+// it is never a duplicate of its own successor, here or in this process's
+// Create.
+func (r *rlJobResource) planIdenticalCheck(ctx context.Context, resolved *rlconfig.Resolved, allowDuplicate bool, replacedID string, diags *diag.Diagnostics) {
+	if replacedID != "" {
+		r.data.dups.recordKnown(replacedID)
+	}
+	effective, err := rlconfig.EffectiveConfigJSON(resolved)
+	if err != nil {
+		return // Create reports it
+	}
+	key, err := rlconfig.ConfigKey([]byte(effective))
+	if err != nil {
+		return
+	}
+	if r.data.apiKey == "" {
+		return // Create reports the missing key
+	}
+	api, ok := r.data.backend(diags)
+	if !ok {
+		return
+	}
+	start := time.Now()
+	found, err := r.data.dups.findIdentical(ctx, api, key, replacedID, start.Add(-dupListingMaxAge))
+	// make bench reads this line to report what the check costs a plan.
+	tflog.Debug(ctx, "identical-job check done", map[string]any{"elapsed_ms": float64(time.Since(start).Microseconds()) / 1000})
+	if err != nil {
+		diags.AddWarning("Could not look for an identical RL job",
+			fmt.Sprintf("The plan could not check the backend for a job with this config: %s. The check runs again before the job is submitted.", err))
+		return
+	}
+	reportIdentical(found, allowDuplicate, diags)
 }

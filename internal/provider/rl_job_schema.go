@@ -92,6 +92,14 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
+			"allow_duplicate": schema.BoolAttribute{
+				MarkdownDescription: "Submit even when the backend already runs a job with exactly this effective config. " +
+					"With `false` (the default) such a job fails the plan (and the create), naming it and showing the `import` " +
+					"block that adopts it; with `true` it is only a warning. See \"Never twice\" below.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
 			"environment_api_key_wo": schema.StringAttribute{
 				MarkdownDescription: "Write-only (Terraform 1.11+): the task app's key for this job's health check, " +
 					"overriding the provider's `environment_api_key`. It is never stored in state or plan.",
@@ -116,6 +124,7 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"effective_config": computedString("JSON of exactly the config that was submitted under `data.config`: `config_toml` with the typed attributes merged in, the effective task URL and defaults filled."),
 		},
 	}
+	r.replaceOnlyForNewTraining(resp.Schema.Attributes)
 }
 
 func timeoutsAttribute(ctx context.Context) schema.Attribute {

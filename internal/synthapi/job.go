@@ -30,6 +30,9 @@ type Job struct {
 	// Config is the config that was submitted, when the backend echoes it.
 	// Its numbers are json.Number, holding the text the backend wrote.
 	Config map[string]any
+	// ConfigJSON is that config exactly as the backend sent it, for
+	// comparisons that must not go through float64; nil when absent.
+	ConfigJSON json.RawMessage
 	// Results is the "results" object, when present.
 	Results map[string]any
 	// OutputModelID is the trained policy: results.model_id,
@@ -83,6 +86,7 @@ func jobFromFields(f map[string]json.RawMessage, data []byte) *Job {
 		ModelID:    firstString(f, "model_id", "model"),
 		BaseModel:  firstString(f, "base_model"),
 		Config:     configField(f["config"]),
+		ConfigJSON: rawObject(f["config"]),
 		Results:    objectField(f["results"]),
 		Raw:        json.RawMessage(bytes.Clone(bytes.TrimSpace(data))),
 	}
@@ -153,6 +157,14 @@ func objectField(raw json.RawMessage) map[string]any {
 		return nil
 	}
 	return m
+}
+
+func rawObject(raw json.RawMessage) json.RawMessage {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil
+	}
+	return json.RawMessage(bytes.Clone(trimmed))
 }
 
 // timeField normalises a timestamp to RFC 3339 UTC; see Job.CreatedAt.

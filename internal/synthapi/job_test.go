@@ -122,7 +122,7 @@ func TestDecodeJob(t *testing.T) {
 			if string(got.Raw) != tt.body {
 				t.Errorf("Raw = %s", got.Raw)
 			}
-			got.Raw, got.Config, got.Results = nil, nil, nil
+			got.Raw, got.Config, got.ConfigJSON, got.Results = nil, nil, nil, nil
 			if gotJSON, wantJSON := mustJSON(t, got), mustJSON(t, &tt.want); gotJSON != wantJSON {
 				t.Errorf("got  %s\nwant %s", gotJSON, wantJSON)
 			}
@@ -142,6 +142,9 @@ func TestDecodeJobConfigAndResults(t *testing.T) {
 	if job.Results["final_reward"] != 0.5 {
 		t.Errorf("Results = %v", job.Results)
 	}
+	if want := `{"model":{"base":"Qwen/Qwen3-4B"},"training":{"batch_size":16}}`; string(job.ConfigJSON) != want {
+		t.Errorf("ConfigJSON = %s, want the config as sent", job.ConfigJSON)
+	}
 	job, err = DecodeJob([]byte(`{"config":{"training":{"step_rewards_beta":0.0,"learning_rate":5e-05,"batch_size":16}}}`))
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +157,7 @@ func TestDecodeJobConfigAndResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if job.Config != nil || job.Results != nil {
+	if job.Config != nil || job.ConfigJSON != nil || job.Results != nil {
 		t.Errorf("non-object config/results decoded as %v / %v", job.Config, job.Results)
 	}
 }

@@ -1,0 +1,321 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
+	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
+)
+
+const (
+	// dupLookback bounds the listing: a job created longer ago than this is
+	// not looked at, so the listing stays a few pages for a busy org.
+	dupLookback = 7 * 24 * time.Hour
+	// dupSucceededWindow is how recent a succeeded identical job must be to
+	// earn a warning.
+	dupSucceededWindow = 24 * time.Hour
+	// dupListingMaxAge is how long one listing serves the plan-time checks
+	// of a process. Create asks for a listing younger than its own check.
+	dupListingMaxAge = time.Minute
+	dupListPageSize  = 100
+	dupListMaxPages  = 50
+	// lostAnswerSkew widens the lost-answer lookup for a backend clock that
+	// runs behind ours.
+	lostAnswerSkew = time.Minute
+	// privateJobKey holds the job id in private state, where a replacement's
+	// plan, which sees no prior state, still finds it.
+	privateJobKey = "synth_job"
+)
+
+// dupGuard is the identical-job check's memory, one per provider process and
+// shared by every synth_rl_job in it. It is safe for concurrent use.
+type dupGuard struct {
+	listMu   sync.Mutex // held while listing, so concurrent callers share one listing
+	listedAt time.Time
+	listed   []synthapi.Job
+	listErr  error
+
+	mu        sync.Mutex
+	keys      map[string]string // job id -> rlconfig.ConfigKey of its config
+	submitted map[string]bool   // jobs this process created: siblings never flag each other
+	known     map[string]bool   // jobs this workspace's state holds: refreshed, or destroyed by a replacement
+	locks     map[string]*sync.Mutex
+}
+
+func newDupGuard() *dupGuard {
+	return &dupGuard{
+		keys:      map[string]string{},
+		submitted: map[string]bool{},
+		known:     map[string]bool{},
+		locks:     map[string]*sync.Mutex{},
+	}
+}
+
+// lock serialises check, submit and record for one config within the
+// process, so two identical siblings never both see "nothing found" while
+// the other's job is being created, nor flag the other's fresh job.
+func (g *dupGuard) lock(key string) (unlock func()) {
+	g.mu.Lock()
+	l, ok := g.locks[key]
+	if !ok {
+		l = &sync.Mutex{}
+		g.locks[key] = l
+	}
+	g.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+func (g *dupGuard) recordSubmitted(id string) {
+	g.mu.Lock()
+	g.submitted[id] = true
+	g.mu.Unlock()
+}
+
+// recordKnown marks a job Terraform already tracks in this workspace: it is
+// never a duplicate of a job being planned, above all not of the successor of
+// a tainted or replaced job.
+func (g *dupGuard) recordKnown(id string) {
+	g.mu.Lock()
+	g.known[id] = true
+	g.mu.Unlock()
+}
+
+func (g *dupGuard) ours(id string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.submitted[id] || g.known[id]
+}
+
+// listing returns the jobs created within dupLookback, from a listing that
+// started no earlier than notBefore. Callers share listings: a plan's checks
+// all take the first one, and creates that check together share one too.
+func (g *dupGuard) listing(ctx context.Context, api backend, notBefore time.Time) ([]synthapi.Job, error) {
+	g.listMu.Lock()
+	defer g.listMu.Unlock()
+	if !g.listedAt.IsZero() && !g.listedAt.Before(notBefore) {
+		return g.listed, g.listErr
+	}
+	started := time.Now()
+	g.listed, g.listErr = listJobsSince(ctx, api, started.Add(-dupLookback))
+	g.listedAt = started
+	return g.listed, g.listErr
+}
+
+func listJobsSince(ctx context.Context, api backend, since time.Time) ([]synthapi.Job, error) {
+	params := synthapi.ListJobsParams{Limit: dupListPageSize, CreatedAfter: since.UTC().Format(time.RFC3339)}
+	var all []synthapi.Job
+	for range dupListMaxPages {
+		jobs, next, err := api.ListJobs(ctx, params)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, jobs...)
+		if next == "" || len(jobs) == 0 {
+			return all, nil
+		}
+		params.After = next
+	}
+	tflog.Warn(ctx, "identical-job check: listing cut short", map[string]any{"jobs": len(all)})
+	return all, nil
+}
+
+// configKey is the comparable config of a listed job, fetched with one GET
+// when the list answer leaves the config out, and remembered by id. ok is
+// false when the backend does not say what the job was submitted with.
+func (g *dupGuard) configKey(ctx context.Context, api backend, job synthapi.Job) (string, bool, error) {
+	g.mu.Lock()
+	key, seen := g.keys[job.ID]
+	g.mu.Unlock()
+	if seen {
+		return key, key != "", nil
+	}
+	raw := job.ConfigJSON
+	if raw == nil {
+		full, err := api.GetJob(ctx, job.ID)
+		if err != nil {
+			return "", false, fmt.Errorf("reading job %s to compare its config: %w", job.ID, err)
+		}
+		raw = full.ConfigJSON
+	}
+	if raw != nil {
+		var err error
+		if key, err = rlconfig.ConfigKey(raw); err != nil {
+			tflog.Warn(ctx, "identical-job check: job config unreadable", map[string]any{"job_id": job.ID, "error": err.Error()})
+			key = ""
+		}
+	}
+	g.mu.Lock()
+	g.keys[job.ID] = key
+	g.mu.Unlock()
+	return key, key != "", nil
+}
+
+// identicalJobs are the jobs whose submitted config has the same key.
+type identicalJobs struct {
+	active    []synthapi.Job // queued, running or any status not known to be terminal
+	succeeded []synthapi.Job // succeeded within dupSucceededWindow
+	listedIDs map[string]bool
+}
+
+// findIdentical looks through a shared listing, started no earlier than
+// notBefore, for jobs submitted with the config whose key is key, leaving
+// out the jobs this process submitted or is replacing and the one named by
+// exclude.
+func (g *dupGuard) findIdentical(ctx context.Context, api backend, key, exclude string, notBefore time.Time) (*identicalJobs, error) {
+	jobs, err := g.listing(ctx, api, notBefore)
+	if err != nil {
+		return nil, err
+	}
+	found := &identicalJobs{listedIDs: make(map[string]bool, len(jobs))}
+	cutoff := time.Now().Add(-dupSucceededWindow)
+	for _, job := range jobs {
+		found.listedIDs[job.ID] = true
+		if job.ID == "" || job.ID == exclude || g.ours(job.ID) {
+			continue
+		}
+		phase := job.Phase()
+		recent := phase == synthapi.PhaseSucceeded && finishedAfter(job, cutoff)
+		if phase.Terminal() && !recent {
+			continue // failed, cancelled, or an old success: nothing to guard
+		}
+		other, ok, err := g.configKey(ctx, api, job)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || other != key {
+			continue
+		}
+		if recent {
+			found.succeeded = append(found.succeeded, job)
+		} else {
+			found.active = append(found.active, job)
+		}
+	}
+	return found, nil
+}
+
+// findLost looks for the job a create without an answer may have made: an
+// identical job created since just before the first attempt that the
+// pre-submit listing did not hold. It lists afresh.
+func (g *dupGuard) findLost(ctx context.Context, api backend, key string, since time.Time, before map[string]bool) ([]synthapi.Job, error) {
+	jobs, err := listJobsSince(ctx, api, since.Add(-lostAnswerSkew))
+	if err != nil {
+		return nil, err
+	}
+	var lost []synthapi.Job
+	for _, job := range jobs {
+		if job.ID == "" || before[job.ID] || g.ours(job.ID) {
+			continue
+		}
+		other, ok, err := g.configKey(ctx, api, job)
+		if err != nil {
+			return nil, err
+		}
+		if ok && other == key {
+			lost = append(lost, job)
+		}
+	}
+	return lost, nil
+}
+
+func finishedAfter(job synthapi.Job, cutoff time.Time) bool {
+	for _, at := range []string{job.FinishedAt, job.UpdatedAt, job.CreatedAt} {
+		if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
+			return t.After(cutoff)
+		}
+	}
+	return true // no time at all: assume recent rather than stay silent
+}
+
+// reportIdentical turns what findIdentical found into diagnostics: an active
+// identical job is an error unless allowDuplicate, a recent success a warning.
+func reportIdentical(found *identicalJobs, allowDuplicate bool, diags *diag.Diagnostics) {
+	if len(found.active) > 0 {
+		summary := "An identical RL job is already running"
+		detail := describeJobs(found.active) + " was submitted with exactly this effective config. Submitting this resource " +
+			"would start the same training a second time, on GPUs billed twice." + adoptAdvice(found.active[0])
+		if allowDuplicate {
+			diags.AddWarning(summary, detail+"\n\nallow_duplicate = true: a second job is submitted all the same.")
+		} else {
+			diags.AddError(summary, detail+"\n\nTo start a second run on purpose, set allow_duplicate = true.")
+		}
+	}
+	if len(found.succeeded) > 0 {
+		diags.AddWarning("An identical RL job succeeded recently",
+			describeJobs(found.succeeded)+" trained exactly this effective config within the last 24 hours; applying "+
+				"trains it again. If that result is the one you want, adopt the job instead."+adoptAdvice(found.succeeded[0]))
+	}
+}
+
+func describeJobs(jobs []synthapi.Job) string {
+	parts := make([]string, len(jobs))
+	for i, j := range jobs {
+		parts[i] = describeJob(j)
+	}
+	if len(parts) == 1 {
+		return "Job " + parts[0]
+	}
+	return "Jobs " + strings.Join(parts, ", ")
+}
+
+func describeJob(j synthapi.Job) string {
+	facts := []string{firstNonEmpty(j.Status, "status unknown")}
+	if j.CreatedAt != "" {
+		facts = append(facts, "created "+j.CreatedAt)
+	}
+	if j.FinishedAt != "" {
+		facts = append(facts, "finished "+j.FinishedAt)
+	}
+	if model := firstNonEmpty(j.ModelID, j.BaseModel); model != "" {
+		facts = append(facts, "model "+model)
+	}
+	return fmt.Sprintf("%s (%s)", j.ID, strings.Join(facts, ", "))
+}
+
+func adoptAdvice(j synthapi.Job) string {
+	id, _ := json.Marshal(j.ID)
+	return fmt.Sprintf("\n\nTo adopt job %s instead, add this block to the configuration, with this resource's address, "+
+		"and apply again; the job is imported and waited for, nothing is submitted:\n\n"+
+		"import {\n  to = <this resource>\n  id = %s\n}", j.ID, id)
+}
+
+func joinJobIDs(jobs []synthapi.Job) string {
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.ID
+	}
+	sort.Strings(ids)
+	return strings.Join(ids, ", ")
+}
+
+// privateJobID is the job id kept in private state, "" when there is none.
+func privateJobID(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) string {
+	if private == nil {
+		return ""
+	}
+	raw, _ := private.GetKey(ctx, privateJobKey)
+	var v struct {
+		ID string `json:"id"`
+	}
+	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	return v.ID
+}
+
+func privateJobValue(id string) []byte {
+	b, _ := json.Marshal(map[string]string{"id": id}) // a map of strings always encodes
+	return b
+}
