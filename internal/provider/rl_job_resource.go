@@ -114,6 +114,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	// Save the id before waiting: whatever happens to the wait, the job is
 	// never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setRLJobIdentity(ctx, resp.Identity, job.ID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !plan.WaitForCompletion.ValueBool() {
 		return
 	}
@@ -197,6 +198,9 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	for name, value := range refreshed.jobFieldValues() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
+	// State written before identity existed (or by a CLI without it) gains
+	// it on its first refresh.
+	setRLJobIdentity(ctx, resp.Identity, id.ValueString(), &resp.Diagnostics)
 }
 
 // Update never calls the backend to change a job: every config attribute
@@ -211,6 +215,7 @@ func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	ctx = r.data.maskSecrets(ctx)
 	plan.copyJobFields(&state)
+	setRLJobIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 	if !plan.WaitForCompletion.ValueBool() || synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
@@ -293,11 +298,16 @@ func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStat
 	if !ok {
 		return
 	}
-	job, err := api.GetJob(ctx, req.ID)
+	jobID := importedJobID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, err := api.GetJob(ctx, jobID)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not import the RL job", err.Error())
 		return
 	}
+	setRLJobIdentity(ctx, resp.Identity, jobID, &resp.Diagnostics)
 
 	// State starts out null on import, so it is written attribute by attribute.
 	imported := rlJobModel{
@@ -320,7 +330,7 @@ func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStat
 	imported.setJobFields(job)
 
 	for name, value := range map[string]any{
-		"id":                   types.StringValue(req.ID),
+		"id":                   types.StringValue(jobID),
 		"wait_for_completion":  imported.WaitForCompletion,
 		"on_destroy":           imported.OnDestroy,
 		"health_check_timeout": imported.HealthCheckTimeout,
