@@ -23,12 +23,19 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/synth-test-matrix.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 go build -o "${work}/testsummary" ./scripts/testsummary
 
+# OpenTofu prints "Unable to open CLI configuration file" on stdout, ahead of
+# `tofu version`, where terraform-exec then cannot find the version: a
+# TF_CLI_CONFIG_FILE naming a missing file is replaced by an empty one.
+if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -e "$TF_CLI_CONFIG_FILE" ]; then
+  log "TF_CLI_CONFIG_FILE=${TF_CLI_CONFIG_FILE} does not exist; using an empty CLI config instead"
+  : >"${work}/empty.tfrc"
+  export TF_CLI_CONFIG_FILE="${work}/empty.tfrc"
+fi
+
 summaries=()
 failed=()
 for cli in "${clis[@]}"; do
   path="$(command -v "$cli")" || die "TF_MATRIX names ${cli}, which is not an executable or not on PATH"
-  # OpenTofu prints CLI-config warnings even with -json, so the version is
-  # picked out of the text rather than parsed as JSON.
   version="$("$path" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p' | head -n1)"
   name="Terraform"
   unset TF_ACC_PROVIDER_HOST

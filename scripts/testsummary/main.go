@@ -32,6 +32,7 @@ func main() {
 	output := map[string][]string{} // per test, and per package under ""
 	packageFailed := false
 	failedTests := []string{}
+	finished := map[string]bool{}
 
 	scanner := bufio.NewScanner(os.Stdin)
 	scanner.Buffer(make([]byte, 1024*1024), 16*1024*1024)
@@ -43,6 +44,9 @@ func main() {
 		}
 		key := e.Package + " " + e.Test
 		topLevel := e.Test != "" && !strings.Contains(e.Test, "/")
+		if e.Action == "pass" || e.Action == "skip" || e.Action == "fail" {
+			finished[key] = true
+		}
 		switch e.Action {
 		case "output":
 			output[key] = append(output[key], e.Output)
@@ -78,8 +82,11 @@ func main() {
 		}
 	}
 	if packageFailed && failed == 0 {
+		// The test binary died (a build error, a panic, os.Exit in a test):
+		// what it said is in the package's output and in the tests that
+		// never finished.
 		for k, lines := range output {
-			if strings.HasSuffix(k, " ") {
+			if strings.HasSuffix(k, " ") || !finished[k] {
 				fmt.Print(strings.Join(lines, ""))
 			}
 		}
