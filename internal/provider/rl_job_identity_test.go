@@ -16,9 +16,9 @@ import (
 	"github.com/synth-laboratories/terraform-provider-synth/internal/emulator"
 )
 
-// Resource identity is stored and sent by Terraform 1.12 and later; older
-// CLIs and OpenTofu 1.12 ignore it, and import by id keeps working there
-// (TestRLJob_import).
+// Resource identity is stored and sent by Terraform 1.12 and later and by
+// OpenTofu 1.12 (both pass these tests); Terraform 1.11 ignores it, and
+// import by id keeps working there (TestRLJob_import).
 var identityCLIs = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)}
 
 func TestRLJob_identityIsTheJobID(t *testing.T) {

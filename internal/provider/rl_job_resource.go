@@ -169,6 +169,11 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Set before any other return: Terraform 1.11 sends no stored identity,
+	// and the framework fails a read that leaves it empty, even one that
+	// removes the job from state. State written before identity existed (or
+	// by a CLI without it) gains it on its first refresh.
+	setRLJobIdentity(ctx, resp.Identity, id.ValueString(), &resp.Diagnostics)
 	ctx = r.data.maskSecrets(ctx)
 	api, ok := r.data.backend(&resp.Diagnostics)
 	if !ok {
@@ -198,9 +203,6 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	for name, value := range refreshed.jobFieldValues() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
-	// State written before identity existed (or by a CLI without it) gains
-	// it on its first refresh.
-	setRLJobIdentity(ctx, resp.Identity, id.ValueString(), &resp.Diagnostics)
 }
 
 // Update never calls the backend to change a job: every config attribute
