@@ -8,7 +8,8 @@
 # OpenTofu is driven as terraform-plugin-testing supports it:
 # TF_ACC_TERRAFORM_PATH=<tofu> and TF_ACC_PROVIDER_HOST=registry.opentofu.org.
 # Each CLI prints one summary line; the run fails if any CLI failed, and
-# says which.
+# says which. TF_MATRIX_RUN, if set, is passed to go test as -run, to try a
+# few tests on every CLI.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -47,7 +48,7 @@ for cli in "${clis[@]}"; do
   log "${label} (${path}): Terraform tests"
   start=$SECONDS
   status=ok
-  if ! TF_ACC_TERRAFORM_PATH="$path" go test ./internal/provider -count=1 -timeout 30m -json 2>&1 |
+  if ! TF_ACC_TERRAFORM_PATH="$path" go test ./internal/provider -count=1 -timeout 30m ${TF_MATRIX_RUN:+-run "$TF_MATRIX_RUN"} -json 2>&1 |
     "${work}/testsummary" -label "${label} (${path})" | tee "${work}/summary"; then
     status=failed
   fi
