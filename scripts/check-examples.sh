@@ -19,7 +19,8 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-need go terraform
+tf="${SYNTH_TF_CLI:-terraform}"
+need go "$tf"
 cd "$SYNTH_REPO_ROOT"
 
 [ -d docs ] || die "docs/ does not exist: run 'make generate' first"
@@ -65,15 +66,15 @@ failed=()
 for dir in "${dirs[@]}"; do
   # Keep .terraform/ (modules) out of the work tree.
   export TF_DATA_DIR="${work}/data/${dir//\//_}"
-  log "terraform validate ${dir}"
+  log "${tf##*/} validate ${dir}"
   if grep -qE '^[[:space:]]*module[[:space:]]+"' "$dir"/*.tf; then
-    if ! terraform -chdir="$dir" get -no-color >"${work}/get.log" 2>&1; then
+    if ! "$tf" -chdir="$dir" get -no-color >"${work}/get.log" 2>&1; then
       cat "${work}/get.log" >&2
       failed+=("$dir (terraform get)")
       continue
     fi
   fi
-  if ! terraform -chdir="$dir" validate -no-color >"${work}/validate.log" 2>&1; then
+  if ! "$tf" -chdir="$dir" validate -no-color >"${work}/validate.log" 2>&1; then
     cat "${work}/validate.log" >&2
     failed+=("$dir")
   fi
@@ -85,4 +86,4 @@ if [ "${#failed[@]}" -gt 0 ]; then
   printf '  - %s\n' "${failed[@]}" >&2
   exit 1
 fi
-log "terraform validate passed in ${#dirs[@]} example directories"
+log "${tf##*/} validate passed in ${#dirs[@]} example directories"

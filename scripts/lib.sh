@@ -13,6 +13,8 @@
 
 SYNTH_REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SYNTH_PROVIDER_SOURCE="registry.terraform.io/synth-laboratories/synth"
+# OpenTofu resolves the same source address on its own registry host.
+SYNTH_PROVIDER_SOURCE_TOFU="registry.opentofu.org/synth-laboratories/synth"
 SYNTH_PROVIDER_BINARY="terraform-provider-synth"
 EMULATOR_PID=""
 
@@ -40,20 +42,23 @@ build_provider() {
   (cd "$SYNTH_REPO_ROOT" && go build -ldflags "-X main.version=${VERSION:-dev}" -o "${dir}/${SYNTH_PROVIDER_BINARY}" .)
 }
 
-# write_cli_config FILE DIR [--also-hashicorp]: write a Terraform CLI config
-# that takes the synth provider from DIR instead of the registry.
+# write_cli_config FILE DIR [--also-hashicorp]: write a CLI config that takes
+# the synth provider from DIR instead of the registry, under Terraform's and
+# OpenTofu's registry hosts both, so one file serves either CLI.
 # --also-hashicorp also overrides registry.terraform.io/hashicorp/synth, the
 # address Terraform infers for `synth_*` blocks in a configuration without a
 # required_providers entry (as in the per-resource documentation examples).
 write_cli_config() {
   local file="$1" dir="$2" extra=""
   if [ "${3:-}" = "--also-hashicorp" ]; then
-    extra="    \"registry.terraform.io/hashicorp/synth\" = \"${dir}\""
+    extra="    \"registry.terraform.io/hashicorp/synth\" = \"${dir}\"
+    \"registry.opentofu.org/hashicorp/synth\" = \"${dir}\""
   fi
   cat >"$file" <<CONFIG
 provider_installation {
   dev_overrides {
     "${SYNTH_PROVIDER_SOURCE}" = "${dir}"
+    "${SYNTH_PROVIDER_SOURCE_TOFU}" = "${dir}"
 ${extra}
   }
   direct {}

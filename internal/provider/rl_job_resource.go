@@ -99,6 +99,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	// Save the id before waiting: whatever happens to the wait, the job is
 	// never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setRLJobIdentity(ctx, resp.Identity, job.ID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !plan.WaitForCompletion.ValueBool() {
 		return
 	}
@@ -255,6 +256,11 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Set before any other return: Terraform 1.11 sends no stored identity,
+	// and the framework fails a read that leaves it empty, even one that
+	// removes the job from state. State written before identity existed (or
+	// by a CLI without it) gains it on its first refresh.
+	setRLJobIdentity(ctx, resp.Identity, id.ValueString(), &resp.Diagnostics)
 	ctx = r.data.maskSecrets(ctx)
 	api, ok := r.data.backend(&resp.Diagnostics)
 	if !ok {
@@ -305,6 +311,7 @@ func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	ctx = r.data.maskSecrets(ctx)
 	plan.copyJobFields(&state)
+	setRLJobIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 	if !plan.WaitForCompletion.ValueBool() || synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
@@ -387,11 +394,16 @@ func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStat
 	if !ok {
 		return
 	}
-	job, err := api.GetJob(ctx, req.ID)
+	jobID := importedJobID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, err := api.GetJob(ctx, jobID)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not import the RL job", err.Error())
 		return
 	}
+	setRLJobIdentity(ctx, resp.Identity, jobID, &resp.Diagnostics)
 
 	// State starts out null on import, so it is written attribute by attribute.
 	imported := rlJobModel{
@@ -415,7 +427,7 @@ func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStat
 	imported.setJobFields(job)
 
 	for name, value := range map[string]any{
-		"id":                   types.StringValue(req.ID),
+		"id":                   types.StringValue(jobID),
 		"wait_for_completion":  imported.WaitForCompletion,
 		"on_destroy":           imported.OnDestroy,
 		"health_check_timeout": imported.HealthCheckTimeout,
