@@ -128,9 +128,9 @@ func TestFollowJobRidesOutFeedErrors(t *testing.T) {
 	feed := &trainingFeed{steps: 5, failFeeds: true}
 	var feedErrors int
 	job, err := FollowJob(context.Background(), feed, "job_1", FollowOptions{
-		Wait:        WaitOptions{Clock: newFakeClock()},
-		OnEvent:     func(context.Context, Event) { t.Error("an event from a failing feed") },
-		OnMetrics:   func(context.Context, MetricsUpdate) { t.Error("metrics from a failing feed") },
+		Wait:      WaitOptions{Clock: newFakeClock()},
+		OnEvent:   func(context.Context, Event) { t.Error("an event from a failing feed") },
+		OnMetrics: func(context.Context, MetricsUpdate) { t.Error("metrics from a failing feed") },
 		OnFeedError: func(_ context.Context, err error) {
 			if !errors.Is(err, errFlaky) {
 				t.Errorf("feed error %v does not wrap the request's error", err)
