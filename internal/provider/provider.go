@@ -159,6 +159,8 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
