@@ -114,6 +114,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	// Save the id before waiting: whatever happens to the wait, the job is
 	// never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	setJobIdentity(ctx, resp.Identity, job.ID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !plan.WaitForCompletion.ValueBool() {
 		return
 	}
@@ -168,6 +169,7 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	setJobIdentity(ctx, resp.Identity, id.ValueString(), &resp.Diagnostics)
 	ctx = r.data.maskSecrets(ctx)
 	api, ok := r.data.backend(&resp.Diagnostics)
 	if !ok {
@@ -293,13 +295,17 @@ func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStat
 	if !ok {
 		return
 	}
-	job, err := api.GetJob(ctx, req.ID)
+	id := importedJobID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, err := api.GetJob(ctx, id)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not import the RL job", err.Error())
 		return
 	}
-
-	resp.Diagnostics.Append(writeImportedJob(ctx, job, req.ID, &resp.State)...)
+	resp.Diagnostics.Append(writeImportedJob(ctx, job, id, &resp.State)...)
+	setJobIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
 }
 
 // setJobFields records what the backend says of the job.
