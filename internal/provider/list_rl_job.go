@@ -276,6 +276,14 @@ func jobTags(job *synthapi.Job) map[string]string {
 	return tags
 }
 
+// jobLabel is the job's [model].label, else a "label" tag.
+func jobLabel(job *synthapi.Job) string {
+	if label, ok := lookupString(job.Config, "model", "label"); ok && label != "" {
+		return label
+	}
+	return jobTags(job)["label"]
+}
+
 // jobDisplayName is what `terraform query` shows for a job: enough to pick
 // it out of a list by eye.
 func jobDisplayName(job *synthapi.Job) string {
@@ -283,7 +291,7 @@ func jobDisplayName(job *synthapi.Job) string {
 	if model := firstNonEmpty(job.ModelID, job.BaseModel); model != "" {
 		parts = append(parts, model)
 	}
-	if label := jobTags(job)["label"]; label != "" {
+	if label := jobLabel(job); label != "" {
 		parts = append(parts, label)
 	}
 	if job.CreatedAt != "" {
