@@ -24,7 +24,10 @@ type attributeSetter interface {
 func writeImportedJob(ctx context.Context, job *synthapi.Job, id string, dst attributeSetter) diag.Diagnostics {
 	var diags diag.Diagnostics
 	imported := rlJobModel{
-		WaitForCompletion:  types.BoolValue(true),
+		// A job adopted while it runs is not waited for: otherwise the first
+		// apply after the import would block until it ends. Setting it to
+		// true later resumes the wait, as for any unwaited job.
+		WaitForCompletion:  types.BoolValue(job.Phase().Terminal()),
 		OnDestroy:          types.StringValue(onDestroyCancel),
 		HealthCheckTimeout: types.StringValue(defaultHealthCheckTimeout),
 		VerifyWithBackend:  types.BoolValue(false),

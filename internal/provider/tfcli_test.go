@@ -153,3 +153,64 @@ terraform {
   }
 }
 `
+
+// setenv sets a variable for the commands run from now on.
+func (c *tfCLI) setenv(name, value string) {
+	c.env = append(c.env, name+"="+value)
+}
+
+// copyExample copies an example's files (not its state) into the working
+// directory.
+func (c *tfCLI) copyExample(name string) {
+	c.t.Helper()
+	dir := filepath.Join("..", "..", "examples", name)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.Contains(e.Name(), ".tfstate") {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		c.write(e.Name(), string(raw))
+	}
+}
+
+// planChanges runs a saved plan through `terraform show -json` and returns,
+// per resource address, its planned actions and whether it is imported.
+func (c *tfCLI) planChanges() map[string]plannedChange {
+	c.t.Helper()
+	c.mustRun("plan", "-input=false", "-out=plan.bin")
+	show := exec.Command(c.bin, "show", "-json", "plan.bin")
+	show.Dir, show.Env = c.dir, c.env
+	out, err := show.Output()
+	if err != nil {
+		c.t.Fatalf("terraform show -json: %v", err)
+	}
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Change  struct {
+				Actions   []string        `json:"actions"`
+				Importing json.RawMessage `json:"importing"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal(out, &plan); err != nil {
+		c.t.Fatalf("decoding the plan: %v", err)
+	}
+	changes := map[string]plannedChange{}
+	for _, rc := range plan.ResourceChanges {
+		changes[rc.Address] = plannedChange{actions: strings.Join(rc.Change.Actions, ","), importing: len(rc.Change.Importing) > 0}
+	}
+	return changes
+}
+
+type plannedChange struct {
+	actions   string
+	importing bool
+}
