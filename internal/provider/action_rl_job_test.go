@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/emulator"
 )
@@ -211,5 +212,24 @@ action "synth_rl_job_watch" "test" {
 	)
 	if created := strings.Index(out, "Creation complete"); created > strings.Index(out, "Action started") {
 		t.Errorf("the watch started before the job was created:\n%s", out)
+	}
+}
+
+func TestExample_watchTraining(t *testing.T) {
+	cli := newTFCLI(t, "actions")
+	env := newTestEnv(t, emulator.Options{RunTime: time.Second})
+	useEmulatorEnvironment(t, env) // read by the provider, which runs in this process
+
+	cli.copyExample("watch-training")
+	cli.mustRun("init", "-input=false")
+	out := cli.mustRun("apply", "-auto-approve", "-input=false")
+
+	id := cli.stateJobID()
+	expectLines(t, out,
+		`Action action\.synth_rl_job_watch\.training \(triggered by synth_rl_job\.training\): job `+id+`: (queued|running) → succeeded`,
+		`\[\d+\] rl\.job\.completed`,
+	)
+	if n := env.countCreates(); n != 1 {
+		t.Errorf("backend saw %d creates, want 1", n)
 	}
 }

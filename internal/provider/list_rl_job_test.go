@@ -23,7 +23,7 @@ import (
 func queryTest(t *testing.T, env *testEnv, query string, checks ...querycheck.QueryResultCheck) {
 	t.Helper()
 	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_14_0)},
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: env.provider("")},
