@@ -79,12 +79,12 @@ func (r *environmentAPIKeyResource) ModifyPlan(ctx context.Context, req resource
 }
 
 func (r *environmentAPIKeyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.applyUpload(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+	r.applyUpload(ctx, req.Plan, req.Config, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // applyUpload uploads the configured key and records the result: Create and
 // Update do the same thing, since the only change Update sees is a new upload.
-func (r *environmentAPIKeyResource) applyUpload(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
+func (r *environmentAPIKeyResource) applyUpload(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	var model environmentAPIKeyModel
 	diags.Append(plan.Get(ctx, &model)...)
 	value := r.configValue(ctx, config, diags)
@@ -97,6 +97,7 @@ func (r *environmentAPIKeyResource) applyUpload(ctx context.Context, plan tfsdk.
 		return
 	}
 	diags.Append(state.Set(ctx, &model)...)
+	setEnvironmentAPIKeyIdentity(ctx, identity, model.Name.ValueString(), diags)
 }
 
 func (r *environmentAPIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -105,6 +106,9 @@ func (r *environmentAPIKeyResource) Read(ctx context.Context, req resource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// State written before identity existed (or by a CLI without it) gains
+	// it on its first refresh.
+	setEnvironmentAPIKeyIdentity(ctx, resp.Identity, state.Name.ValueString(), &resp.Diagnostics)
 	if state.Name.ValueString() != synthapi.EnvKeyName {
 		return // the backend can only be asked about ENVIRONMENT_API_KEY
 	}
@@ -129,7 +133,7 @@ func (r *environmentAPIKeyResource) Read(ctx context.Context, req resource.ReadR
 // Update uploads the key again: name forces a new resource, so a change to
 // value_wo_version or a key the backend lost is all that leads here.
 func (r *environmentAPIKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.applyUpload(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+	r.applyUpload(ctx, req.Plan, req.Config, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Delete only forgets the key: the contract has no route to delete one.

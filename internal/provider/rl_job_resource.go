@@ -114,7 +114,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	// Save the id before waiting: whatever happens to the wait, the job is
 	// never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setJobIdentity(ctx, resp.Identity, job.ID, &resp.Diagnostics)
+	setRLJobIdentity(ctx, resp.Identity, job.ID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !plan.WaitForCompletion.ValueBool() {
 		return
 	}
@@ -169,7 +169,6 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	setJobIdentity(ctx, resp.Identity, id.ValueString(), &resp.Diagnostics)
 	ctx = r.data.maskSecrets(ctx)
 	api, ok := r.data.backend(&resp.Diagnostics)
 	if !ok {
@@ -199,6 +198,9 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	for name, value := range refreshed.jobFieldValues() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
+	// State written before identity existed (or by a CLI without it) gains
+	// it on its first refresh.
+	setRLJobIdentity(ctx, resp.Identity, id.ValueString(), &resp.Diagnostics)
 }
 
 // Update never calls the backend to change a job: every config attribute
@@ -213,6 +215,7 @@ func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	ctx = r.data.maskSecrets(ctx)
 	plan.copyJobFields(&state)
+	setRLJobIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
 	if !plan.WaitForCompletion.ValueBool() || synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
@@ -295,17 +298,17 @@ func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStat
 	if !ok {
 		return
 	}
-	id := importedJobID(ctx, req, &resp.Diagnostics)
+	jobID := importedJobID(ctx, req, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	job, err := api.GetJob(ctx, id)
+	job, err := api.GetJob(ctx, jobID)
 	if err != nil {
 		resp.Diagnostics.AddError("Could not import the RL job", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(writeImportedJob(ctx, job, id, &resp.State)...)
-	setJobIdentity(ctx, resp.Identity, id, &resp.Diagnostics)
+	resp.Diagnostics.Append(writeImportedJob(ctx, job, jobID, &resp.State)...)
+	setRLJobIdentity(ctx, resp.Identity, jobID, &resp.Diagnostics)
 }
 
 // setJobFields records what the backend says of the job.

@@ -1,10 +1,5 @@
 package provider
 
-// A minimal resource identity for synth_rl_job, so that the list resource
-// has the identity Terraform requires of its results. Issue 10 builds the
-// full identity (import by identity, its tests and docs); when that lands,
-// its version replaces this file and the three setJobIdentity calls.
-
 import (
 	"context"
 
@@ -18,26 +13,32 @@ import (
 
 var _ resource.ResourceWithIdentity = (*rlJobResource)(nil)
 
+// A job is named by its backend id alone: it is what the CLI prints, what the
+// dashboard shows, and it never changes for the life of the job.
 func (r *rlJobResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
 			"id": identityschema.StringAttribute{
+				Description:       "The job's id on the backend, as `synth-ai train` prints it (`job_...`).",
 				RequiredForImport: true,
-				Description:       "The job id.",
 			},
 		},
 	}
 }
 
-// setJobIdentity records the job's identity; identity is nil when the
-// Terraform core predates it.
-func setJobIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string, diags *diag.Diagnostics) {
-	if identity != nil && id != "" {
-		diags.Append(identity.SetAttribute(ctx, path.Root("id"), id)...)
+// setRLJobIdentity records the job's identity. identity is nil when the
+// resource is handled without one (never with this provider's schema), and
+// CLIs older than Terraform 1.12 drop what is set.
+func setRLJobIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, jobID string, diags *diag.Diagnostics) {
+	if identity == nil {
+		return
 	}
+	diags.Append(identity.SetAttribute(ctx, path.Root("id"), jobID)...)
 }
 
-// importedJobID is the id an import names, by `id` or by `identity`.
+// importedJobID is the job an import names: the id of `terraform import` or
+// an `import { id = ... }` block, or else the identity of an
+// `import { identity = { id = ... } }` block.
 func importedJobID(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) string {
 	if req.ID != "" || req.Identity == nil {
 		return req.ID
