@@ -154,11 +154,6 @@ terraform {
 }
 `
 
-// setenv sets a variable for the commands run from now on.
-func (c *tfCLI) setenv(name, value string) {
-	c.env = append(c.env, name+"="+value)
-}
-
 // copyExample copies an example's files (not its state) into the working
 // directory.
 func (c *tfCLI) copyExample(name string) {
