@@ -40,6 +40,16 @@ for page in docs/data-sources/*.md; do
   dir="examples/data-sources/synth_${name}"
   [ -f "${dir}/data-source.tf" ] || missing+=("${dir}/data-source.tf (data source synth_${name}, ${page})")
 done
+for page in docs/list-resources/*.md; do
+  name="$(basename "$page" .md)"
+  file="examples/list-resources/synth_${name}/list-resource.tfquery.hcl"
+  [ -f "$file" ] || missing+=("${file} (list resource synth_${name}, ${page})")
+done
+for page in docs/actions/*.md; do
+  name="$(basename "$page" .md)"
+  file="examples/actions/synth_${name}/action.tf"
+  [ -f "$file" ] || missing+=("${file} (action synth_${name}, ${page})")
+done
 if [ -f docs/index.md ] && [ ! -f examples/provider/provider.tf ]; then
   missing+=("examples/provider/provider.tf (provider, docs/index.md)")
 fi
@@ -50,9 +60,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
   printf '  - %s\n' "${missing[@]}" >&2
   exit 1
 fi
-log "every resource and data source has its example files"
+log "every resource, data source, list resource and action has its example files"
 
-mapfile -t dirs < <(find examples -type f -name '*.tf' -not -path '*/.terraform/*' -printf '%h\n' | sort -u)
+mapfile -t dirs < <(find examples -type f \( -name '*.tf' -o -name '*.tfquery.hcl' \) -not -path '*/.terraform/*' -printf '%h\n' | sort -u)
+
+# Actions and list resources (query files) need Terraform 1.14: an older CLI
+# cannot parse them, so those directories are skipped, saying so.
+tf_version="$("$tf" version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')"
+needs_1_14() {
+  compgen -G "$1/*.tfquery.hcl" >/dev/null || grep -qE '^[[:space:]]*(action[[:space:]]+"|action_trigger)' "$1"/*.tf 2>/dev/null
+}
+cli_has_1_14() {
+  [ "$(printf '%s\n1.14.0\n' "$tf_version" | sort -V | head -n1)" = "1.14.0" ] && ! "$tf" version | grep -q OpenTofu
+}
 [ "${#dirs[@]}" -gt 0 ] || die "no .tf files under examples/"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/synth-check-examples.XXXXXX")"
@@ -66,8 +86,12 @@ failed=()
 for dir in "${dirs[@]}"; do
   # Keep .terraform/ (modules) out of the work tree.
   export TF_DATA_DIR="${work}/data/${dir//\//_}"
+  if needs_1_14 "$dir" && ! cli_has_1_14; then
+    log "skipping ${dir}: it uses actions or terraform query, which ${tf##*/} ${tf_version} does not have (Terraform 1.14+)"
+    continue
+  fi
   log "${tf##*/} validate ${dir}"
-  if grep -qE '^[[:space:]]*module[[:space:]]+"' "$dir"/*.tf; then
+  if grep -qsE '^[[:space:]]*module[[:space:]]+"' "$dir"/*.tf; then
     if ! "$tf" -chdir="$dir" get -no-color >"${work}/get.log" 2>&1; then
       cat "${work}/get.log" >&2
       failed+=("$dir (terraform get)")

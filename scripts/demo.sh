@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make demo: run examples/quickstart against the local Synth emulator, offline.
+# make demo: run examples/quickstart, then examples/watch-training when the
+# CLI has actions, against the local Synth emulator, offline.
 #
 # Builds the provider and the emulator, starts the emulator, points Terraform
 # at the freshly built provider through dev_overrides (so no `terraform init`
@@ -48,5 +49,21 @@ terraform output "${color[@]}"
 
 log "terraform destroy"
 terraform destroy -auto-approve -input=false "${color[@]}"
+
+# Actions stream the training into the apply's output, on Terraform 1.14+.
+tf_version="$(terraform version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')"
+if terraform version | grep -q OpenTofu; then
+  log "skipping examples/watch-training: OpenTofu has no actions, so it cannot show training progress"
+elif [ "$(printf '%s\n1.14.0\n' "$tf_version" | sort -V | head -n1)" != "1.14.0" ]; then
+  log "skipping examples/watch-training: Terraform ${tf_version} has no actions (1.14+), so it cannot show training progress"
+else
+  mkdir -p "${work}/watch-training"
+  cp "${SYNTH_REPO_ROOT}"/examples/watch-training/*.tf "${work}/watch-training/"
+  cd "${work}/watch-training"
+  log "terraform apply (watch-training: the synth_rl_job_watch action prints the training as it runs)"
+  terraform apply -auto-approve -input=false "${color[@]}"
+  log "terraform destroy"
+  terraform destroy -auto-approve -input=false "${color[@]}"
+fi
 
 log "demo finished"

@@ -44,6 +44,9 @@ func (e *Emulator) createJob(w http.ResponseWriter, r *http.Request) {
 		createdAt:      now,
 		queueTime:      e.opts.QueueTime,
 		runTime:        e.opts.RunTime,
+		steps:          trainingSteps(p.config),
+		evalEvery:      evalEvery(p.config, trainingSteps(p.config)),
+		evalInstances:  evalInstances(p.config),
 		outcome:        e.takeOutcome(),
 	}
 	e.jobs = append(e.jobs, j)
@@ -214,9 +217,9 @@ func (e *Emulator) jobMetrics(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	e.serveJobFeed(w, r, "points", func(_ *job, v view, d Dialect) []map[string]any {
+	e.serveJobFeed(w, r, "points", func(j *job, v view, d Dialect) []map[string]any {
 		points := []map[string]any{}
-		for _, p := range v.metricPoints(d) {
+		for _, p := range v.metricPoints(j, d) {
 			if step, _ := p["step"].(int); step > afterStep && len(points) < limit {
 				points = append(points, p)
 			}

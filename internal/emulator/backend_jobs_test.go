@@ -129,7 +129,7 @@ func TestJobLifecycle(t *testing.T) {
 	}
 
 	h.clock.Advance(2 * time.Second)
-	if types, _ := h.events(id); len(types) != 4 || types[3] != "rl.train.progress" {
+	if types, _ := h.events(id); len(types) != 6 || types[5] != "rl.eval.completed" {
 		t.Errorf("events at 3s: %v", types)
 	}
 	h.clock.Advance(time.Second)
@@ -145,12 +145,16 @@ func TestJobLifecycle(t *testing.T) {
 		t.Errorf("results = %v", results)
 	}
 	types, evs := h.events(id)
-	want := []string{"rl.job.created", "rl.job.started", "rl.train.progress", "rl.train.progress", "rl.train.progress", "rl.job.completed"}
+	want := []string{"rl.job.created", "rl.job.started", "rl.rollout.slow", "rl.train.progress", "rl.train.progress",
+		"rl.eval.completed", "rl.train.progress", "rl.job.completed"}
 	if !slices.Equal(types, want) {
 		t.Errorf("events = %v", types)
 	}
-	if evs[5]["data"].(map[string]any)["model_id"] != results["model_id"] || evs[5]["level"] != "info" {
-		t.Errorf("completed event = %v", evs[5])
+	if evs[2]["level"] != "warn" {
+		t.Errorf("the slow rollout is not a warning: %v", evs[2])
+	}
+	if evs[7]["data"].(map[string]any)["model_id"] != results["model_id"] || evs[7]["level"] != "info" {
+		t.Errorf("completed event = %v", evs[7])
 	}
 
 	// A finished job stays as it is.
@@ -197,16 +201,16 @@ func TestFailedOutcome(t *testing.T) {
 		t.Errorf("failed job: %v", j)
 	}
 	types, evs := h.events(failing)
-	if !slices.Equal(types[5:], []string{"rl.train.error", "rl.train.error", "rl.job.failed"}) {
+	if !slices.Equal(types[7:], []string{"rl.train.error", "rl.train.error", "rl.job.failed"}) {
 		t.Errorf("events = %v", types)
 	}
-	for _, ev := range evs[5:] {
+	for _, ev := range evs[7:] {
 		if ev["level"] != "error" {
 			t.Errorf("event %v is not error-level", ev)
 		}
 	}
-	if evs[5]["message"] != "rollout worker crashed" || evs[7]["message"] != "CUDA out of memory" {
-		t.Errorf("messages: %v / %v", evs[5]["message"], evs[7]["message"])
+	if evs[7]["message"] != "rollout worker crashed" || evs[9]["message"] != "CUDA out of memory" {
+		t.Errorf("messages: %v / %v", evs[7]["message"], evs[9]["message"])
 	}
 	if s := h.job(normal)["status"]; s != "succeeded" {
 		t.Errorf("the next job: %v", s)
@@ -529,7 +533,7 @@ func TestEventsAndMetricsPaging(t *testing.T) {
 	if len(evs) != 2 || evs[0].(map[string]any)["seq"] != 3.0 || evs[1].(map[string]any)["seq"] != 4.0 {
 		t.Errorf("events page: %v", evs)
 	}
-	r = h.api("GET", "/api/rl/jobs/"+id+"/events?since_seq=6", nil)
+	r = h.api("GET", "/api/rl/jobs/"+id+"/events?since_seq=8", nil)
 	if evs := r.object(t)["events"].([]any); len(evs) != 0 {
 		t.Errorf("events after the last: %v", evs)
 	}
@@ -541,7 +545,7 @@ func TestEventsAndMetricsPaging(t *testing.T) {
 		t.Fatalf("%d points, want a reward and a loss for 4 steps: %v", len(points), points)
 	}
 	last := points[6].(map[string]any)
-	if last["name"] != "train.reward" || last["step"] != 4.0 || last["value"] != 0.8 {
+	if last["name"] != "mean_return" || last["step"] != 4.0 || last["value"] != 0.8 {
 		t.Errorf("last reward: %v", last)
 	}
 	r = h.api("GET", "/api/rl/jobs/"+id+"/metrics?after_step=2&limit=3", nil)
@@ -569,5 +573,58 @@ func TestJobConfigEchoedVerbatim(t *testing.T) {
 		if _, has := listed["config"]; has == omit {
 			t.Errorf("ListOmitsConfig=%v: listed job %v", omit, listed)
 		}
+	}
+}
+
+func TestTrainingTraceFollowsTheConfig(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	p := validPayload()
+	config := p["data"].(map[string]any)["config"].(map[string]any)
+	config["training"] = map[string]any{"num_epochs": 2, "iterations_per_epoch": 5}
+	config["evaluation"] = map[string]any{"every_n_iters": 3, "instances": 7}
+	id := h.create(p)
+	h.clock.Advance(time.Minute)
+
+	types, evs := h.events(id)
+	var progress, evals []map[string]any
+	for i, typ := range types {
+		switch typ {
+		case "rl.train.progress":
+			progress = append(progress, evs[i])
+		case "rl.eval.completed":
+			evals = append(evals, evs[i])
+		}
+	}
+	// 2 epochs × 5 iterations: steps 1-9 in progress events, 10 with the end.
+	if len(progress) != 9 || types[len(types)-1] != "rl.job.completed" {
+		t.Fatalf("events = %v", types)
+	}
+	if len(evals) != 3 || evals[0]["data"].(map[string]any)["step"] != 3.0 || evals[0]["data"].(map[string]any)["instances"] != 7.0 {
+		t.Errorf("evaluations every 3 steps over 7 instances: %v", evals)
+	}
+
+	r := h.api("GET", "/api/rl/jobs/"+id+"/metrics?after_step=-1&limit=200", nil)
+	points := r.object(t)["points"].([]any)
+	if len(points) != 20 {
+		t.Fatalf("%d points, want mean_return and loss for 10 steps", len(points))
+	}
+	var returns, losses []float64
+	for _, raw := range points {
+		pt := raw.(map[string]any)
+		switch pt["name"] {
+		case "mean_return":
+			returns = append(returns, pt["value"].(float64))
+		case "loss":
+			losses = append(losses, pt["value"].(float64))
+		}
+	}
+	if returns[0] >= returns[len(returns)-1] || losses[0] <= losses[len(losses)-1] || returns[len(returns)-1] != 0.8 {
+		t.Errorf("the curves do not train: mean_return %v, loss %v", returns, losses)
+	}
+	// The noise is the job's own: asking again gives the same curve.
+	again := h.api("GET", "/api/rl/jobs/"+id+"/metrics?after_step=-1&limit=200", nil)
+	if string(again.raw) != string(r.raw) {
+		t.Error("the metrics changed between two reads of a finished job")
 	}
 }

@@ -18,14 +18,6 @@ import (
 // life at the moment they happen and append their own events, so the history
 // a client already read, and the seq numbers in it, never change.
 
-// progressSteps is how many training steps a job reports; the first
-// progressSteps-1 arrive as rl.train.progress events while it runs and the
-// last one with its end.
-const progressSteps = 4
-
-// finalReward is the reward a successful job ends on.
-const finalReward = 0.8
-
 // Outcome is how a job ends once its run time is over.
 type Outcome struct {
 	// Status is "succeeded" (the default), "failed", "cancelled" or
@@ -89,6 +81,9 @@ type job struct {
 	createdAt      time.Time
 	queueTime      time.Duration
 	runTime        time.Duration
+	steps          int // training steps the job reports; see trainingSteps
+	evalEvery      int // steps between evaluations; see evalEvery
+	evalInstances  int
 	outcome        Outcome
 	cancelRequests int
 	lost           bool
@@ -154,52 +149,11 @@ func (j *job) results(at time.Time, d Dialect) map[string]any {
 		"checkpoints": []any{map[string]any{
 			"model_id":   id,
 			"epoch":      1,
-			"step":       progressSteps,
+			"step":       j.steps,
 			"name":       "checkpoint-epoch-1",
 			"created_at": d.timeValue(at),
 		}},
 	}
-}
-
-// naturalEvents is the job's whole history as it would unfold untouched,
-// including what has not happened yet.
-func (j *job) naturalEvents() []event {
-	start, end := j.startAt(), j.endAt()
-	evs := []event{
-		{typ: "rl.job.created", level: "info", message: "Job created", at: j.createdAt,
-			data: map[string]any{"job_type": "rl", "base_model": j.base}},
-		{typ: "rl.job.started", level: "info", message: "Job started", at: start, data: map[string]any{}},
-	}
-	for step := 1; step < progressSteps; step++ {
-		evs = append(evs, event{
-			typ: "rl.train.progress", level: "info",
-			message: fmt.Sprintf("Training step %d/%d", step, progressSteps),
-			at:      start.Add(j.runTime * time.Duration(step) / progressSteps),
-			data: map[string]any{
-				"step": step, "total_steps": progressSteps,
-				"reward": stepReward(step), "loss": stepLoss(step),
-			},
-		})
-	}
-	if !j.ends() {
-		return evs
-	}
-	switch classify(j.outcome.Status) {
-	case kindSucceeded:
-		evs = append(evs, event{typ: "rl.job.completed", level: "info", message: "Job completed", at: end,
-			data: map[string]any{"model_id": j.modelID(), "final_reward": finalReward, "step": progressSteps}})
-	case kindFailed:
-		for _, msg := range j.outcome.ErrorEvents {
-			evs = append(evs, event{typ: "rl.train.error", level: "error", message: msg, at: end,
-				data: map[string]any{"error": msg}})
-		}
-		evs = append(evs, event{typ: "rl.job.failed", level: "error", message: j.failureReason(), at: end,
-			data: map[string]any{"error": j.failureReason()}})
-	case kindCancelled:
-		evs = append(evs, event{typ: "rl.job.cancelled", level: "warn", message: j.cancelReason(), at: end,
-			data: map[string]any{"reason": j.cancelReason()}})
-	}
-	return evs
 }
 
 func (j *job) failureReason() string {
@@ -215,9 +169,6 @@ func (j *job) cancelReason() string {
 	}
 	return "Job cancelled"
 }
-
-func stepReward(step int) float64 { return finalReward * float64(step) / progressSteps }
-func stepLoss(step int) float64   { return 1.0 / float64(step+1) }
 
 // at derives the job as it stands at now.
 func (j *job) at(now time.Time, d Dialect) view {
@@ -354,28 +305,4 @@ func (ev event) render(jobID string, d Dialect) map[string]any {
 		"data":       ev.data,
 		"created_at": d.timeValue(ev.at),
 	}
-}
-
-// metricPoints derives the job's metrics from its visible events: a reward
-// and a loss for each training step reported so far.
-func (v view) metricPoints(d Dialect) []map[string]any {
-	var points []map[string]any
-	for _, ev := range v.events {
-		var step int
-		switch ev.typ {
-		case "rl.train.progress", "rl.job.completed":
-			step, _ = ev.data["step"].(int)
-		default:
-			continue
-		}
-		for _, p := range []struct {
-			name  string
-			value float64
-		}{{"train.reward", stepReward(step)}, {"train.loss", stepLoss(step)}} {
-			points = append(points, map[string]any{
-				"name": p.name, "step": step, "value": p.value, "created_at": d.timeValue(ev.at),
-			})
-		}
-	}
-	return points
 }

@@ -165,6 +165,8 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
 	p.configured.Store(data)
 }
 

@@ -22,6 +22,7 @@ type backend interface {
 	GetJob(ctx context.Context, id string) (*synthapi.Job, error)
 	CancelJob(ctx context.Context, id string) error
 	JobEvents(ctx context.Context, id string, sinceSeq int64, limit int) ([]synthapi.Event, error)
+	JobMetrics(ctx context.Context, id string, afterStep int64, limit int) ([]synthapi.MetricPoint, error)
 	VerifyTaskApp(ctx context.Context, taskURL string) (*synthapi.VerifyResult, error)
 	ListJobs(ctx context.Context, p synthapi.ListJobsParams) ([]synthapi.Job, string, error)
 	CryptoPublicKey(ctx context.Context) (*synthapi.PublicKey, error)

@@ -24,6 +24,12 @@ const rlJobDataAddr = "data.synth_rl_job.test"
 // or a trained one when it has a "prefix:" (then it is [model].source).
 func (env *testEnv) seedJob(t *testing.T, model string) string {
 	t.Helper()
+	return env.seedTaggedJob(t, model, nil)
+}
+
+// seedTaggedJob is seedJob with [tags] in the job's config.
+func (env *testEnv) seedTaggedJob(t *testing.T, model string, tags map[string]any) string {
+	t.Helper()
 	client, err := synthapi.NewClient(env.backendURL, testAPIKey)
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +43,9 @@ func (env *testEnv) seedJob(t *testing.T, model string) string {
 		"model":    modelTable,
 		"services": map[string]any{"task_url": env.taskAppURL},
 		"training": map[string]any{"batch_size": 16, "learning_rate": 5e-5},
+	}
+	if tags != nil {
+		data["config"].(map[string]any)["tags"] = tags
 	}
 	job, err := client.CreateJob(context.Background(), map[string]any{
 		"job_type": "rl",

@@ -403,53 +403,8 @@ func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStat
 		resp.Diagnostics.AddError("Could not import the RL job", err.Error())
 		return
 	}
+	resp.Diagnostics.Append(writeImportedJob(ctx, job, jobID, &resp.State)...)
 	setRLJobIdentity(ctx, resp.Identity, jobID, &resp.Diagnostics)
-
-	// State starts out null on import, so it is written attribute by attribute.
-	imported := rlJobModel{
-		WaitForCompletion:  types.BoolValue(true),
-		OnDestroy:          types.StringValue(onDestroyCancel),
-		HealthCheckTimeout: types.StringValue(defaultHealthCheckTimeout),
-		VerifyWithBackend:  types.BoolValue(false),
-		AllowDuplicate:     types.BoolValue(false),
-		TaskAppURL:         types.StringNull(),
-	}
-	imported.setSectionsFromConfig(job.Config)
-	if taskURL, ok := lookupString(job.Config, "services", "task_url"); ok {
-		imported.TaskAppURL = types.StringValue(taskURL)
-	}
-	effective, err := canonicalJSON(job.Config)
-	if err != nil {
-		resp.Diagnostics.AddError("Could not encode the job's config", err.Error())
-		return
-	}
-	imported.EffectiveConfig = effective
-	imported.setJobFields(job)
-
-	for name, value := range map[string]any{
-		"id":                   types.StringValue(jobID),
-		"wait_for_completion":  imported.WaitForCompletion,
-		"on_destroy":           imported.OnDestroy,
-		"health_check_timeout": imported.HealthCheckTimeout,
-		"verify_with_backend":  imported.VerifyWithBackend,
-		"allow_duplicate":      imported.AllowDuplicate,
-		"algorithm":            imported.Algorithm,
-		"model":                imported.Model,
-		"services":             imported.Services,
-		"compute":              imported.Compute,
-		"rollout":              imported.Rollout,
-		"evaluation":           imported.Evaluation,
-		"training":             imported.Training,
-		"data":                 imported.Data,
-		"tags":                 imported.Tags,
-		"task_app_url":         imported.TaskAppURL,
-		"effective_config":     imported.EffectiveConfig,
-	} {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
-	}
-	for name, value := range imported.jobFieldValues() {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
-	}
 }
 
 // setJobFields records what the backend says of the job.

@@ -44,6 +44,10 @@ type WaitOptions struct {
 	// OnStatusChange is called with each status change, including the
 	// first status seen, e.g. to log progress.
 	OnStatusChange func(ctx context.Context, job *Job)
+	// OnPoll is called after each successful poll, the last one included,
+	// with the time elapsed since the wait began, e.g. to follow the job's
+	// events between polls.
+	OnPoll func(ctx context.Context, job *Job, elapsed time.Duration)
 	// OnTransientError is called with each polling error that does not end
 	// the wait, and consecutive, the number of such errors in a row. A
 	// failed event check (the lagging-status fallback) is reported with
@@ -153,6 +157,9 @@ func WaitForJob(ctx context.Context, src JobSource, id string, opts WaitOptions)
 				}
 			}
 			last = job
+			if opts.OnPoll != nil {
+				opts.OnPoll(ctx, job, now.Sub(start))
+			}
 			if job.Phase().Terminal() {
 				return job, nil
 			}

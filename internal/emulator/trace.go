@@ -1,0 +1,190 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"time"
+)
+
+// A job's training trace: the events and metric points a real RL job reports
+// while it trains, so that watchers, data sources and the demo have a
+// believable curve to show. It is a pure function of the job (its id seeds
+// the noise), so a test can predict every value.
+
+const (
+	// defaultSteps is how many training steps a job reports when its config
+	// does not say how many iterations it trains for.
+	defaultSteps = 4
+	// maxSteps bounds the trace of a config that asks for thousands of
+	// iterations: the emulator's run time is short, the trace stays readable.
+	maxSteps = 50
+
+	// finalReward is the mean return a successful job ends on.
+	finalReward = 0.8
+	// defaultEvalInstances is the evaluation size when [evaluation] has none.
+	defaultEvalInstances = 10
+)
+
+// trainingSteps is the number of iterations config trains for,
+// training.num_epochs × training.iterations_per_epoch, within [1, maxSteps].
+func trainingSteps(config map[string]any) int {
+	training, _ := config["training"].(map[string]any)
+	iterations, ok := wholeNumber(training["iterations_per_epoch"])
+	if !ok {
+		return defaultSteps
+	}
+	epochs, ok := wholeNumber(training["num_epochs"])
+	if !ok {
+		epochs = 1
+	}
+	return min(max(iterations*epochs, 1), maxSteps)
+}
+
+// evalEvery is how often the job evaluates: [evaluation].every_n_iters, or
+// once half way when the config does not say.
+func evalEvery(config map[string]any, steps int) int {
+	evaluation, _ := config["evaluation"].(map[string]any)
+	if n, ok := wholeNumber(evaluation["every_n_iters"]); ok && n > 0 {
+		return n
+	}
+	return max(steps/2, 1)
+}
+
+func evalInstances(config map[string]any) int {
+	evaluation, _ := config["evaluation"].(map[string]any)
+	if n, ok := wholeNumber(evaluation["instances"]); ok && n > 0 {
+		return n
+	}
+	return defaultEvalInstances
+}
+
+// wholeNumber reads a non-negative integer from a decoded JSON value, which is
+// a float64 or, from a decoder that keeps number literals, a json.Number.
+func wholeNumber(v any) (int, bool) {
+	var f float64
+	switch n := v.(type) {
+	case float64:
+		f = n
+	case json.Number:
+		var err error
+		if f, err = n.Float64(); err != nil {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	if f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
+		return 0, false
+	}
+	return int(f), true
+}
+
+// meanReturn rises from near zero to finalReward at the last step, with a
+// little noise on the way, as an RL reward curve does.
+func (j *job) meanReturn(step int) float64 {
+	if step >= j.steps {
+		return finalReward
+	}
+	v := finalReward*float64(step)/float64(j.steps) + 0.04*j.noise(step, 1)
+	return round3(max(v, 0))
+}
+
+// loss falls as 1/(step+1), with noise.
+func (j *job) loss(step int) float64 {
+	v := 1/float64(step+1) + 0.02*j.noise(step, 2)
+	return round3(max(v, 0.001))
+}
+
+// noise is a deterministic value in [-1, 1) for the job, step and series.
+func (j *job) noise(step, series int) float64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s/%d/%d", j.id, step, series)
+	return float64(h.Sum64()%2000)/1000 - 1
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// stepAt is when step (1..steps) ends: the run time is shared evenly.
+func (j *job) stepAt(step int) time.Time {
+	return j.startAt().Add(j.runTime * time.Duration(step) / time.Duration(j.steps))
+}
+
+// naturalEvents is the job's whole history as it would unfold untouched,
+// including what has not happened yet: created, started, a progress event
+// per iteration but the last, evaluations, one slow rollout (a warning), and
+// the outcome.
+func (j *job) naturalEvents() []event {
+	start, end := j.startAt(), j.endAt()
+	evs := []event{
+		{typ: "rl.job.created", level: "info", message: "Job created", at: j.createdAt,
+			data: map[string]any{"job_type": "rl", "base_model": j.base}},
+		{typ: "rl.job.started", level: "info", message: fmt.Sprintf("Job started: %d training steps", j.steps), at: start,
+			data: map[string]any{"total_steps": j.steps}},
+	}
+	every, instances := j.evalEvery, j.evalInstances
+	for step := 1; step < j.steps; step++ {
+		at := j.stepAt(step)
+		if step == 1 && j.steps > 2 {
+			evs = append(evs, event{typ: "rl.rollout.slow", level: "warn", at: at,
+				message: "A rollout took longer than expected; the task app may be cold-starting",
+				data:    map[string]any{"step": step}})
+		}
+		evs = append(evs, event{
+			typ: "rl.train.progress", level: "info", at: at,
+			message: fmt.Sprintf("Training step %d/%d: mean_return %.3f, loss %.3f", step, j.steps, j.meanReturn(step), j.loss(step)),
+			data: map[string]any{
+				"step": step, "total_steps": j.steps,
+				"mean_return": j.meanReturn(step), "loss": j.loss(step),
+			},
+		})
+		if step%every == 0 {
+			evs = append(evs, event{
+				typ: "rl.eval.completed", level: "info", at: at,
+				message: fmt.Sprintf("Evaluation at step %d: mean_return %.3f over %d instances", step, j.meanReturn(step), instances),
+				data:    map[string]any{"step": step, "mean_return": j.meanReturn(step), "instances": instances},
+			})
+		}
+	}
+	if !j.ends() {
+		return evs
+	}
+	switch classify(j.outcome.Status) {
+	case kindSucceeded:
+		evs = append(evs, event{typ: "rl.job.completed", level: "info", message: "Job completed", at: end,
+			data: map[string]any{"model_id": j.modelID(), "final_reward": finalReward, "step": j.steps}})
+	case kindFailed:
+		for _, msg := range j.outcome.ErrorEvents {
+			evs = append(evs, event{typ: "rl.train.error", level: "error", message: msg, at: end,
+				data: map[string]any{"error": msg}})
+		}
+		evs = append(evs, event{typ: "rl.job.failed", level: "error", message: j.failureReason(), at: end,
+			data: map[string]any{"error": j.failureReason()}})
+	case kindCancelled:
+		evs = append(evs, event{typ: "rl.job.cancelled", level: "warn", message: j.cancelReason(), at: end,
+			data: map[string]any{"reason": j.cancelReason()}})
+	}
+	return evs
+}
+
+// metricPoints derives the job's metrics from its visible events: mean_return
+// and loss for each training step reported so far.
+func (v view) metricPoints(j *job, d Dialect) []map[string]any {
+	var points []map[string]any
+	for _, ev := range v.events {
+		if ev.typ != "rl.train.progress" && ev.typ != "rl.job.completed" {
+			continue
+		}
+		step, _ := ev.data["step"].(int)
+		for _, p := range []struct {
+			name  string
+			value float64
+		}{{"mean_return", j.meanReturn(step)}, {"loss", j.loss(step)}} {
+			points = append(points, map[string]any{
+				"name": p.name, "step": step, "value": p.value, "created_at": d.timeValue(ev.at),
+			})
+		}
+	}
+	return points
+}

@@ -1,0 +1,161 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
+)
+
+var (
+	_ action.Action              = (*rlJobWatchAction)(nil)
+	_ action.ActionWithConfigure = (*rlJobWatchAction)(nil)
+)
+
+// defaultWatchTimeout matches the resource's default create timeout, so a
+// watch triggered after_create gives up no sooner than a waited create would.
+const defaultWatchTimeout = 24 * time.Hour
+
+// rlJobWatchAction follows a job to its end and streams what it does into
+// the CLI's output.
+type rlJobWatchAction struct {
+	data *providerData
+}
+
+func newRLJobWatchAction() action.Action {
+	return &rlJobWatchAction{}
+}
+
+func (a *rlJobWatchAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_rl_job_watch"
+}
+
+func (a *rlJobWatchAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Follows an RL job until it finishes, sending a progress message for each status change, " +
+			"for each new event, and at most every 30 seconds the latest value of each metric the job reports. It polls " +
+			"as the `synth_rl_job` resource waits (adaptively, from 1 s up to 30 s) and reads events and metrics from " +
+			"cursors, so nothing is shown twice. The action fails when the job fails or is cancelled, quoting the " +
+			"backend's reason. Run it with `terraform apply -invoke=action.synth_rl_job_watch.NAME`, or trigger it " +
+			"`after_create` on a `synth_rl_job` with `wait_for_completion = false`, so the job id is in state before " +
+			"the long wait begins. Requires Terraform 1.14 or later.",
+		Attributes: rlJobActionAttributes("How long to follow the job before the action fails, as a Go duration " +
+			"(`90m`, `6h`). The job itself is not touched when the watch ends. Defaults to `24h`."),
+	}
+}
+
+func (a *rlJobWatchAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	a.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (a *rlJobWatchAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	var cfg rlJobActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || a.data == nil {
+		return
+	}
+	api, ok := a.data.backend(&resp.Diagnostics)
+	if !ok {
+		return
+	}
+	id := cfg.ID.ValueString()
+	say := progressTo(resp, id)
+	timeout := cfg.timeout(defaultWatchTimeout)
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	var lastStatus string
+	job, err := synthapi.FollowJob(waitCtx, api, id, synthapi.FollowOptions{
+		Wait: synthapi.WaitOptions{
+			OnStatusChange: func(ctx context.Context, job *synthapi.Job) {
+				if lastStatus == "" {
+					say(ctx, "job %s is %s", id, job.Status)
+				} else {
+					say(ctx, "job %s: %s → %s", id, lastStatus, job.Status)
+				}
+				lastStatus = job.Status
+			},
+			OnTransientError: func(ctx context.Context, err error, consecutive int) {
+				tflog.Warn(ctx, "polling the RL job failed; polling goes on", map[string]any{"error": err.Error(), "consecutive_errors": consecutive})
+			},
+		},
+		OnEvent: func(ctx context.Context, ev synthapi.Event) {
+			say(ctx, "%s", eventLine(ev))
+		},
+		OnMetrics: func(ctx context.Context, m synthapi.MetricsUpdate) {
+			say(ctx, "%s", metricsLine(m))
+		},
+		OnFeedError: func(ctx context.Context, err error) {
+			tflog.Warn(ctx, "could not read the job's feed; following goes on", map[string]any{"error": err.Error()})
+		},
+	})
+	switch {
+	case err != nil && synthapi.IsNotFound(err):
+		resp.Diagnostics.AddError("Could not follow the RL job", jobReadError(id, err))
+	case err != nil:
+		summary, detail := waitDiagnostic(ctx, waitCtx, id, job, timeout, err)
+		resp.Diagnostics.AddError(summary+" while watching the RL job", detail)
+	case job.Phase() == synthapi.PhaseFailed:
+		resp.Diagnostics.AddError("RL job failed", jobEndReason(ctx, api, job))
+	case job.Phase() == synthapi.PhaseCancelled:
+		resp.Diagnostics.AddError("RL job was cancelled", jobEndReason(ctx, api, job))
+	default:
+		line := fmt.Sprintf("job %s %s", id, job.Status)
+		if job.OutputModelID != "" {
+			line += ": " + job.OutputModelID
+		}
+		say(ctx, "%s", line)
+	}
+}
+
+// eventLine shows one event as `[seq] type: message`, marking warnings and
+// errors so they stand out in a long stream.
+func eventLine(ev synthapi.Event) string {
+	var b strings.Builder
+	switch strings.ToLower(ev.Level) {
+	case "warn", "warning":
+		b.WriteString("WARN ")
+	case "error":
+		b.WriteString("ERROR ")
+	}
+	fmt.Fprintf(&b, "[%d] %s", ev.Seq, ev.Type)
+	if ev.Message != "" {
+		fmt.Fprintf(&b, ": %s", ev.Message)
+	}
+	return b.String()
+}
+
+// metricsLine shows the latest metrics as `step 40 · loss 0.31 · mean_return
+// 0.42 · 12m elapsed`, names sorted so lines line up from one to the next.
+func metricsLine(m synthapi.MetricsUpdate) string {
+	parts := []string{"step " + strconv.FormatInt(m.Step, 10)}
+	names := make([]string, 0, len(m.Latest))
+	for name := range m.Latest {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		parts = append(parts, name+" "+strconv.FormatFloat(m.Latest[name], 'g', 4, 64))
+	}
+	parts = append(parts, elapsedText(m.Elapsed)+" elapsed")
+	return strings.Join(parts, " · ")
+}
+
+func elapsedText(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + "m"
+	default:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+}

@@ -1,0 +1,211 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+)
+
+// terraform-plugin-testing runs actions but never shows what they print, so
+// the action tests drive the Terraform CLI themselves, with the provider
+// served from this test process through TF_REATTACH_PROVIDERS.
+
+const providerAddress = "registry.terraform.io/synth-laboratories/synth"
+
+// tfCLI is a Terraform >= 1.14 working directory wired to the in-process
+// provider.
+type tfCLI struct {
+	t   *testing.T
+	bin string
+	dir string
+	env []string
+}
+
+// newTFCLI finds the CLI the way terraform-plugin-testing does
+// (TF_ACC_TERRAFORM_PATH, else PATH) and skips the test when it predates
+// `feature`.
+func newTFCLI(t *testing.T, feature string) *tfCLI {
+	t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("terraform"); err != nil {
+			t.Skipf("no Terraform CLI to run %s with (set TF_ACC_TERRAFORM_PATH)", feature)
+		}
+	}
+	out, err := exec.Command(bin, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version: %v", bin, err)
+	}
+	if strings.Contains(filepath.Base(bin), "tofu") || strings.Contains(string(out), "OpenTofu") {
+		t.Skipf("OpenTofu has no %s", feature)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("%s version -json: %v", bin, err)
+	}
+	if ver, err := version.NewVersion(v.Version); err != nil || ver.LessThan(version.Must(version.NewVersion("1.14.0"))) {
+		t.Skipf("Terraform %s has no %s; it needs 1.14 or later", v.Version, feature)
+	}
+
+	dir := t.TempDir()
+	cliConfig := filepath.Join(dir, ".terraformrc")
+	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := &tfCLI{t: t, bin: bin, dir: dir}
+	c.env = append(os.Environ(),
+		"TF_REATTACH_PROVIDERS="+serveProvider(t),
+		"TF_CLI_CONFIG_FILE="+cliConfig,
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1",
+	)
+	return c
+}
+
+// serveProvider serves the provider in this process until the test ends and
+// returns the reattach setting that points Terraform at it.
+func serveProvider(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	config := make(chan *plugin.ReattachConfig, 1)
+	closed := make(chan struct{})
+	go func() {
+		err := tf6server.Serve(providerAddress, providerserver.NewProtocol6(New("test")()),
+			tf6server.WithDebug(ctx, config, closed), tf6server.WithLoggingSink(t),
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
+		if err != nil {
+			t.Errorf("serving the provider: %v", err)
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+		}
+	})
+	var rc *plugin.ReattachConfig
+	select {
+	case rc = <-config:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the provider server did not start")
+	}
+	reattach, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+		"Protocol":        string(rc.Protocol),
+		"ProtocolVersion": rc.ProtocolVersion,
+		"Pid":             rc.Pid,
+		"Test":            true,
+		"Addr":            map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(reattach)
+}
+
+// write puts a file into the working directory.
+func (c *tfCLI) write(name, content string) {
+	c.t.Helper()
+	if err := os.WriteFile(filepath.Join(c.dir, name), []byte(content), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// run runs one command and returns its combined output; a failure is
+// returned, not fatal, because some tests expect one.
+func (c *tfCLI) run(args ...string) (string, error) {
+	c.t.Helper()
+	cmd := exec.Command(c.bin, append(args[:1:1], append([]string{"-no-color"}, args[1:]...)...)...)
+	cmd.Dir, cmd.Env = c.dir, c.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// mustRun runs a command that has to succeed.
+func (c *tfCLI) mustRun(args ...string) string {
+	c.t.Helper()
+	out, err := c.run(args...)
+	if err != nil {
+		c.t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// requiredProviders names the provider at the address it is served under.
+const requiredProviders = `
+terraform {
+  required_providers {
+    synth = { source = "synth-laboratories/synth" }
+  }
+}
+`
+
+// copyExample copies an example's files (not its state) into the working
+// directory.
+func (c *tfCLI) copyExample(name string) {
+	c.t.Helper()
+	dir := filepath.Join("..", "..", "examples", name)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.Contains(e.Name(), ".tfstate") {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		c.write(e.Name(), string(raw))
+	}
+}
+
+// planChanges runs a saved plan through `terraform show -json` and returns,
+// per resource address, its planned actions and whether it is imported.
+func (c *tfCLI) planChanges() map[string]plannedChange {
+	c.t.Helper()
+	c.mustRun("plan", "-input=false", "-out=plan.bin")
+	show := exec.Command(c.bin, "show", "-json", "plan.bin")
+	show.Dir, show.Env = c.dir, c.env
+	out, err := show.Output()
+	if err != nil {
+		c.t.Fatalf("terraform show -json: %v", err)
+	}
+	var plan struct {
+		ResourceChanges []struct {
+			Address string `json:"address"`
+			Change  struct {
+				Actions   []string        `json:"actions"`
+				Importing json.RawMessage `json:"importing"`
+			} `json:"change"`
+		} `json:"resource_changes"`
+	}
+	if err := json.Unmarshal(out, &plan); err != nil {
+		c.t.Fatalf("decoding the plan: %v", err)
+	}
+	changes := map[string]plannedChange{}
+	for _, rc := range plan.ResourceChanges {
+		changes[rc.Address] = plannedChange{actions: strings.Join(rc.Change.Actions, ","), importing: len(rc.Change.Importing) > 0}
+	}
+	return changes
+}
+
+type plannedChange struct {
+	actions   string
+	importing bool
+}

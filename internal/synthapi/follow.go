@@ -1,0 +1,140 @@
+package synthapi
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// JobFeed is what FollowJob needs from a client; *Client implements it.
+type JobFeed interface {
+	JobSource
+	JobMetrics(ctx context.Context, id string, afterStep int64, limit int) ([]MetricPoint, error)
+}
+
+var _ JobFeed = (*Client)(nil)
+
+// MetricsUpdate is the latest value of each metric a job has reported.
+type MetricsUpdate struct {
+	// Step is the highest step any point came from.
+	Step int64
+	// Latest maps each metric name to its value at the highest step it was
+	// reported for.
+	Latest map[string]float64
+	// Elapsed is the time since the follow began.
+	Elapsed time.Duration
+}
+
+// FollowOptions tunes FollowJob. The zero value follows a job silently.
+type FollowOptions struct {
+	// Wait tunes the polling, exactly as for WaitForJob; its OnPoll is
+	// FollowJob's own and is ignored.
+	Wait WaitOptions
+	// OnEvent is called once for each new event, in seq order.
+	OnEvent func(ctx context.Context, ev Event)
+	// OnMetrics is called with the latest metric values at most once per
+	// MetricsEvery, and once more at the end when anything new arrived.
+	OnMetrics func(ctx context.Context, m MetricsUpdate)
+	// MetricsEvery is the shortest pause between two OnMetrics calls;
+	// zero means 30 s.
+	MetricsEvery time.Duration
+	// OnFeedError is called when reading events or metrics fails. Such
+	// errors never end the follow: the job's status is what matters, and
+	// the next poll reads on from the same cursor.
+	OnFeedError func(ctx context.Context, err error)
+}
+
+const defaultMetricsEvery = 30 * time.Second
+
+// FollowJob waits for a job as WaitForJob does, with the same adaptive
+// polling, and between polls reads the job's new events and metrics from
+// cursors (since_seq, after_step), so nothing is read or reported twice.
+// It returns what WaitForJob returns.
+func FollowJob(ctx context.Context, src JobFeed, id string, opts FollowOptions) (*Job, error) {
+	every := opts.MetricsEvery
+	if every <= 0 {
+		every = defaultMetricsEvery
+	}
+	f := &follower{src: src, id: id, opts: opts, every: every, afterStep: -1, latest: map[string]float64{}, latestStep: map[string]int64{}}
+	wait := opts.Wait
+	wait.OnPoll = f.poll
+	return WaitForJob(ctx, src, id, wait)
+}
+
+type follower struct {
+	src   JobFeed
+	id    string
+	opts  FollowOptions
+	every time.Duration
+
+	sinceSeq int64
+
+	afterStep    int64
+	latest       map[string]float64
+	latestStep   map[string]int64
+	unreported   bool // points arrived since the last OnMetrics
+	lastReported time.Duration
+	everReported bool
+}
+
+func (f *follower) poll(ctx context.Context, job *Job, elapsed time.Duration) {
+	if f.opts.OnEvent != nil {
+		seq, err := scanEvents(ctx, f.src, f.id, f.sinceSeq, func(ev Event) bool {
+			if ev.Seq > f.sinceSeq {
+				f.opts.OnEvent(ctx, ev)
+			}
+			return true
+		})
+		f.sinceSeq = seq
+		f.feedError(ctx, "events", err)
+	}
+	if f.opts.OnMetrics == nil {
+		return
+	}
+	terminal := job.Phase().Terminal()
+	due := !f.everReported || elapsed-f.lastReported >= f.every
+	if !due && !terminal {
+		return
+	}
+	f.readMetrics(ctx)
+	if f.unreported {
+		f.opts.OnMetrics(ctx, MetricsUpdate{Step: f.afterStep, Latest: f.latest, Elapsed: elapsed})
+		f.unreported, f.everReported, f.lastReported = false, true, elapsed
+	}
+}
+
+// readMetrics pages through the points after the cursor.
+func (f *follower) readMetrics(ctx context.Context) {
+	for range maxEventPages {
+		points, err := f.src.JobMetrics(ctx, f.id, f.afterStep, defaultMetricsLimit)
+		if err != nil {
+			f.feedError(ctx, "metrics", err)
+			return
+		}
+		cursor := f.afterStep
+		for _, p := range points {
+			if p.Step <= f.afterStep {
+				continue // a backend that ignored after_step
+			}
+			if step, seen := f.latestStep[p.Name]; !seen || p.Step >= step {
+				f.latest[p.Name], f.latestStep[p.Name] = p.Value, p.Step
+			}
+			cursor = max(cursor, p.Step)
+			f.unreported = true
+		}
+		if len(points) < defaultMetricsLimit || cursor == f.afterStep {
+			f.afterStep = cursor
+			return
+		}
+		// A full page may have cut the last step's points short: read on
+		// from the step before it, so the next page repeats that step whole
+		// (its values only overwrite the same ones).
+		f.afterStep = max(cursor-1, f.afterStep+1)
+	}
+}
+
+func (f *follower) feedError(ctx context.Context, feed string, err error) {
+	if err != nil && f.opts.OnFeedError != nil && ctx.Err() == nil {
+		f.opts.OnFeedError(ctx, fmt.Errorf("reading the %s of job %s: %w", feed, f.id, err))
+	}
+}
