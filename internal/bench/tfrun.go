@@ -31,8 +31,10 @@ type rig struct {
 	tmp         string
 	terraform   string // absolute path of the terraform binary
 	providerBin string // the real provider binary
+	floorBin    string // the floor provider: the real schemas, no work
 	emulatorBin string
 	cliConfig   string // TF_CLI_CONFIG_FILE
+	floorConfig string // TF_CLI_CONFIG_FILE that installs the floor provider instead
 	pidFile     string // the wrapper appends each provider pid here
 	home        string
 }
@@ -49,12 +51,17 @@ func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
 		tmp:         tmp,
 		terraform:   tf,
 		providerBin: filepath.Join(tmp, "bin", "terraform-provider-synth"),
+		floorBin:    filepath.Join(tmp, "bin", "floorprovider"),
 		emulatorBin: filepath.Join(tmp, "bin", "synth-emulator"),
 		cliConfig:   filepath.Join(tmp, "terraformrc"),
+		floorConfig: filepath.Join(tmp, "terraformrc-floor"),
 		pidFile:     filepath.Join(tmp, "provider.pids"),
 		home:        filepath.Join(tmp, "home"),
 	}
 	if err := goBuild(ctx, moduleRoot, r.providerBin, "."); err != nil {
+		return nil, err
+	}
+	if err := goBuild(ctx, moduleRoot, r.floorBin, "./internal/bench/floorprovider"); err != nil {
 		return nil, err
 	}
 	if err := goBuild(ctx, moduleRoot, r.emulatorBin, "./internal/emulator/cmd/synth-emulator"); err != nil {
@@ -64,21 +71,45 @@ func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
 	// dev_overrides points at a directory holding a wrapper under the
 	// provider's name: it records its pid, then execs the real binary, which
 	// keeps that pid, so /proc/<pid> is the provider itself.
-	plugins := filepath.Join(tmp, "plugins")
-	for _, dir := range []string{plugins, r.home} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+	for _, inst := range []struct{ plugins, bin, config string }{
+		{filepath.Join(tmp, "plugins"), r.providerBin, r.cliConfig},
+		{filepath.Join(tmp, "plugins-floor"), r.floorBin, r.floorConfig},
+	} {
+		if err := installProvider(inst.plugins, inst.bin, inst.config, r.pidFile); err != nil {
 			return nil, err
 		}
 	}
-	wrapper := fmt.Sprintf("#!/bin/sh\necho $$ >> %s\nexec %s \"$@\"\n", shQuote(r.pidFile), shQuote(r.providerBin))
-	if err := os.WriteFile(filepath.Join(plugins, "terraform-provider-synth"), []byte(wrapper), 0o755); err != nil {
-		return nil, err
-	}
-	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", providerAddress, plugins)
-	if err := os.WriteFile(r.cliConfig, []byte(cfg), 0o644); err != nil {
+	if err := os.MkdirAll(r.home, 0o755); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// installProvider writes, in plugins, a wrapper under the provider's name
+// that records its pid in pidFile and execs bin, and a CLI configuration
+// whose dev_overrides point at it.
+func installProvider(plugins, bin, config, pidFile string) error {
+	if err := os.MkdirAll(plugins, 0o755); err != nil {
+		return err
+	}
+	wrapper := fmt.Sprintf("#!/bin/sh\necho $$ >> %s\nexec %s \"$@\"\n", shQuote(pidFile), shQuote(bin))
+	if err := os.WriteFile(filepath.Join(plugins, "terraform-provider-synth"), []byte(wrapper), 0o755); err != nil {
+		return err
+	}
+	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", providerAddress, plugins)
+	return os.WriteFile(config, []byte(cfg), 0o644)
+}
+
+// floorEnv is env with the floor provider installed in place of the real one.
+func (r *rig) floorEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
+			kv = "TF_CLI_CONFIG_FILE=" + r.floorConfig
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 func goBuild(ctx context.Context, dir, out, pkg string) error {
