@@ -156,6 +156,7 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		requestTimeout:    timeout,
 		maxRetries:        maxRetries,
 		userAgent:         fmt.Sprintf("terraform-provider-synth/%s terraform/%s", p.version, req.TerraformVersion),
+		healthChecks:      synthapi.NewHealthCache(healthCheckReuse),
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
