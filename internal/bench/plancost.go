@@ -257,7 +257,7 @@ func planTable(res *planResult, repeats int) (*table, []string) {
 			floorPlan = "CHANGES"
 			broken = append(broken, fmt.Sprintf("the floor provider's plan of %d applied jobs is not empty:\n%s", s.resources, tail(f.planOutputs, 2000)))
 		}
-		if len(f.walls) == 0 || f.processes == 0 {
+		if len(f.walls) == 0 || f.processes == 0 || f.peakKiB == 0 {
 			broken = append(broken, fmt.Sprintf("the floor provider did not plan %d jobs", s.resources))
 		} else if f.statusGets+f.otherCalls != 0 {
 			broken = append(broken, fmt.Sprintf("the floor provider made %d requests planning %d jobs", f.statusGets+f.otherCalls, s.resources))

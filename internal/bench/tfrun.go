@@ -51,7 +51,9 @@ func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
 		tmp:         tmp,
 		terraform:   tf,
 		providerBin: filepath.Join(tmp, "bin", "terraform-provider-synth"),
-		floorBin:    filepath.Join(tmp, "bin", "floorprovider"),
+		// The same file name as the real binary, so that the sampler, which
+		// knows provider processes by name, sees it too.
+		floorBin:    filepath.Join(tmp, "bin-floor", "terraform-provider-synth"),
 		emulatorBin: filepath.Join(tmp, "bin", "synth-emulator"),
 		cliConfig:   filepath.Join(tmp, "terraformrc"),
 		floorConfig: filepath.Join(tmp, "terraformrc-floor"),
@@ -320,7 +322,10 @@ func (e *emulatorProc) stop() {
 }
 
 // logRequest is one line of the emulator's request log.
-type logRequest struct{ target, method, path string }
+type logRequest struct {
+	target, method, path string
+	at                   time.Time // when the emulator logged it (zero if unreadable)
+}
 
 // requests returns the requests the emulator has logged, oldest first. The
 // emulator logs a request once it has answered it, which can be a moment
@@ -338,7 +343,11 @@ func (e *emulatorProc) requests() ([]logRequest, error) {
 		fields := strings.Fields(sc.Text())
 		for i, f := range fields {
 			if (f == "backend" || f == "taskapp") && i+2 < len(fields) && strings.HasPrefix(fields[i+2], "/") {
-				reqs = append(reqs, logRequest{target: f, method: fields[i+1], path: fields[i+2]})
+				req := logRequest{target: f, method: fields[i+1], path: fields[i+2]}
+				if i >= 2 {
+					req.at, _ = time.ParseInLocation("2006/01/02 15:04:05.000000", fields[i-2]+" "+fields[i-1], time.Local)
+				}
+				reqs = append(reqs, req)
 				break
 			}
 		}
