@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -76,6 +78,9 @@ type planOpts struct {
 	jobCounts []int // applied one after another in one directory: 1, 50, 200
 	dataCount int
 	repeats   int // plans per configuration; the median is reported
+	// cpuProfile, when set, is where one extra plan of the largest state
+	// through the profiled provider leaves its CPU profile.
+	cpuProfile string
 }
 
 var planArgs = []string{"plan", "-refresh=true", "-input=false", "-no-color", "-detailed-exitcode"}
@@ -117,6 +122,11 @@ func measurePlanCost(ctx context.Context, r *rig, o planOpts) (*planResult, erro
 		}
 		res.synth = append(res.synth, s)
 		res.floor = append(res.floor, f)
+		if o.cpuProfile != "" && n == slices.Max(o.jobCounts) {
+			if err := r.profilePlan(ctx, dir, env, vars, o.cpuProfile); err != nil {
+				return res, err
+			}
+		}
 	}
 
 	dataDir := filepath.Join(r.tmp, "plan-data")
@@ -186,6 +196,31 @@ func (r *rig) planOnce(ctx context.Context, dir string, env, vars []string, emu 
 		s.statusGets, s.otherCalls = gets, other
 	}
 	return nil
+}
+
+// profilePlan runs one plan through the profiled provider and keeps, as
+// out, the largest of the profiles its processes wrote: the one that planned.
+func (r *rig) profilePlan(ctx context.Context, dir string, env, vars []string, out string) error {
+	prefix := filepath.Join(r.tmp, "cpu.pprof")
+	env = append(withCLIConfig(env, r.profConfig), "SYNTH_BENCH_CPUPROFILE="+prefix)
+	if _, err := r.mustRun(ctx, dir, env, []int{0, 2}, append(planArgs, vars...)...); err != nil {
+		return fmt.Errorf("profiling a plan: %w", err)
+	}
+	found, _ := filepath.Glob(prefix + ".*")
+	best, bestSize := "", int64(-1)
+	for _, p := range found {
+		if fi, err := os.Stat(p); err == nil && fi.Size() > bestSize {
+			best, bestSize = p, fi.Size()
+		}
+	}
+	if best == "" {
+		return errors.New("the profiled provider wrote no CPU profile")
+	}
+	b, err := os.ReadFile(best)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(out, b, 0o644)
 }
 
 func writeConfig(dir, config string) error {

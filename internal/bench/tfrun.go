@@ -32,16 +32,18 @@ type rig struct {
 	terraform   string // absolute path of the terraform binary
 	providerBin string // the real provider binary
 	floorBin    string // the floor provider: the real schemas, no work
+	profiledBin string // the real provider with a CPU profile hook (built with -cpuprofile only)
 	emulatorBin string
 	cliConfig   string // TF_CLI_CONFIG_FILE
 	floorConfig string // TF_CLI_CONFIG_FILE that installs the floor provider instead
+	profConfig  string // TF_CLI_CONFIG_FILE that installs the profiled provider instead
 	pidFile     string // the wrapper appends each provider pid here
 	home        string
 }
 
 // newRig builds the provider and the emulator into tmp and writes the
 // wrapper and the CLI configuration.
-func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
+func newRig(ctx context.Context, moduleRoot, tmp string, profiled bool) (*rig, error) {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return nil, fmt.Errorf("terraform is not on PATH: %w", err)
@@ -54,9 +56,11 @@ func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
 		// The same file name as the real binary, so that the sampler, which
 		// knows provider processes by name, sees it too.
 		floorBin:    filepath.Join(tmp, "bin-floor", "terraform-provider-synth"),
+		profiledBin: filepath.Join(tmp, "bin-profiled", "terraform-provider-synth"),
 		emulatorBin: filepath.Join(tmp, "bin", "synth-emulator"),
 		cliConfig:   filepath.Join(tmp, "terraformrc"),
 		floorConfig: filepath.Join(tmp, "terraformrc-floor"),
+		profConfig:  filepath.Join(tmp, "terraformrc-profiled"),
 		pidFile:     filepath.Join(tmp, "provider.pids"),
 		home:        filepath.Join(tmp, "home"),
 	}
@@ -65,6 +69,11 @@ func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
 	}
 	if err := goBuild(ctx, moduleRoot, r.floorBin, "./internal/bench/floorprovider"); err != nil {
 		return nil, err
+	}
+	if profiled {
+		if err := goBuild(ctx, moduleRoot, r.profiledBin, "./internal/bench/profiledprovider"); err != nil {
+			return nil, err
+		}
 	}
 	if err := goBuild(ctx, moduleRoot, r.emulatorBin, "./internal/emulator/cmd/synth-emulator"); err != nil {
 		return nil, err
@@ -76,6 +85,7 @@ func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
 	for _, inst := range []struct{ plugins, bin, config string }{
 		{filepath.Join(tmp, "plugins"), r.providerBin, r.cliConfig},
 		{filepath.Join(tmp, "plugins-floor"), r.floorBin, r.floorConfig},
+		{filepath.Join(tmp, "plugins-profiled"), r.profiledBin, r.profConfig},
 	} {
 		if err := installProvider(inst.plugins, inst.bin, inst.config, r.pidFile); err != nil {
 			return nil, err
@@ -103,11 +113,13 @@ func installProvider(plugins, bin, config, pidFile string) error {
 }
 
 // floorEnv is env with the floor provider installed in place of the real one.
-func (r *rig) floorEnv(env []string) []string {
+func (r *rig) floorEnv(env []string) []string { return withCLIConfig(env, r.floorConfig) }
+
+func withCLIConfig(env []string, config string) []string {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
 		if strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
-			kv = "TF_CLI_CONFIG_FILE=" + r.floorConfig
+			kv = "TF_CLI_CONFIG_FILE=" + config
 		}
 		out = append(out, kv)
 	}
