@@ -55,18 +55,24 @@ var (
 
 func main() {
 	smoke := flag.Bool("smoke", false, "tiny sizes: check that the benchmark works, not the targets")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the real provider during one extra plan of the largest state to this file")
 	flag.Parse()
-	os.Exit(run(*smoke, os.Stdout, os.Stderr))
+	os.Exit(run(*smoke, *cpuProfile, os.Stdout, os.Stderr))
 }
 
 // run is main without the exit, so that every deferred cleanup runs.
-func run(smoke bool, stdout, stderr io.Writer) int {
+func run(smoke bool, cpuProfile string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	started := time.Now()
 	sz, mode := fullSizes, "full"
 	if smoke {
 		sz, mode = smokeSizes, "smoke (tiny sizes; targets shown, not meaningful)"
+	}
+	if cpuProfile != "" {
+		if cpuProfile, err := filepath.Abs(cpuProfile); err == nil {
+			sz.plan.cpuProfile = cpuProfile
+		}
 	}
 	progress := func(format string, args ...any) {
 		fmt.Fprintf(stderr, "bench: %s (%s)\n", fmt.Sprintf(format, args...), time.Since(started).Round(time.Second))
@@ -140,7 +146,7 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 	}
 
 	progress("building the provider and the emulator")
-	r, err := newRig(ctx, root, tmp)
+	r, err := newRig(ctx, root, tmp, sz.plan.cpuProfile != "")
 	if err != nil {
 		fail(err)
 	} else {

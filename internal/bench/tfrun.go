@@ -31,15 +31,19 @@ type rig struct {
 	tmp         string
 	terraform   string // absolute path of the terraform binary
 	providerBin string // the real provider binary
+	floorBin    string // the floor provider: the real schemas, no work
+	profiledBin string // the real provider with a CPU profile hook (built with -cpuprofile only)
 	emulatorBin string
 	cliConfig   string // TF_CLI_CONFIG_FILE
+	floorConfig string // TF_CLI_CONFIG_FILE that installs the floor provider instead
+	profConfig  string // TF_CLI_CONFIG_FILE that installs the profiled provider instead
 	pidFile     string // the wrapper appends each provider pid here
 	home        string
 }
 
 // newRig builds the provider and the emulator into tmp and writes the
 // wrapper and the CLI configuration.
-func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
+func newRig(ctx context.Context, moduleRoot, tmp string, profiled bool) (*rig, error) {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return nil, fmt.Errorf("terraform is not on PATH: %w", err)
@@ -49,13 +53,27 @@ func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
 		tmp:         tmp,
 		terraform:   tf,
 		providerBin: filepath.Join(tmp, "bin", "terraform-provider-synth"),
+		// The same file name as the real binary, so that the sampler, which
+		// knows provider processes by name, sees it too.
+		floorBin:    filepath.Join(tmp, "bin-floor", "terraform-provider-synth"),
+		profiledBin: filepath.Join(tmp, "bin-profiled", "terraform-provider-synth"),
 		emulatorBin: filepath.Join(tmp, "bin", "synth-emulator"),
 		cliConfig:   filepath.Join(tmp, "terraformrc"),
+		floorConfig: filepath.Join(tmp, "terraformrc-floor"),
+		profConfig:  filepath.Join(tmp, "terraformrc-profiled"),
 		pidFile:     filepath.Join(tmp, "provider.pids"),
 		home:        filepath.Join(tmp, "home"),
 	}
 	if err := goBuild(ctx, moduleRoot, r.providerBin, "."); err != nil {
 		return nil, err
+	}
+	if err := goBuild(ctx, moduleRoot, r.floorBin, "./internal/bench/floorprovider"); err != nil {
+		return nil, err
+	}
+	if profiled {
+		if err := goBuild(ctx, moduleRoot, r.profiledBin, "./internal/bench/profiledprovider"); err != nil {
+			return nil, err
+		}
 	}
 	if err := goBuild(ctx, moduleRoot, r.emulatorBin, "./internal/emulator/cmd/synth-emulator"); err != nil {
 		return nil, err
@@ -64,21 +82,48 @@ func newRig(ctx context.Context, moduleRoot, tmp string) (*rig, error) {
 	// dev_overrides points at a directory holding a wrapper under the
 	// provider's name: it records its pid, then execs the real binary, which
 	// keeps that pid, so /proc/<pid> is the provider itself.
-	plugins := filepath.Join(tmp, "plugins")
-	for _, dir := range []string{plugins, r.home} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+	for _, inst := range []struct{ plugins, bin, config string }{
+		{filepath.Join(tmp, "plugins"), r.providerBin, r.cliConfig},
+		{filepath.Join(tmp, "plugins-floor"), r.floorBin, r.floorConfig},
+		{filepath.Join(tmp, "plugins-profiled"), r.profiledBin, r.profConfig},
+	} {
+		if err := installProvider(inst.plugins, inst.bin, inst.config, r.pidFile); err != nil {
 			return nil, err
 		}
 	}
-	wrapper := fmt.Sprintf("#!/bin/sh\necho $$ >> %s\nexec %s \"$@\"\n", shQuote(r.pidFile), shQuote(r.providerBin))
-	if err := os.WriteFile(filepath.Join(plugins, "terraform-provider-synth"), []byte(wrapper), 0o755); err != nil {
-		return nil, err
-	}
-	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", providerAddress, plugins)
-	if err := os.WriteFile(r.cliConfig, []byte(cfg), 0o644); err != nil {
+	if err := os.MkdirAll(r.home, 0o755); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// installProvider writes, in plugins, a wrapper under the provider's name
+// that records its pid in pidFile and execs bin, and a CLI configuration
+// whose dev_overrides point at it.
+func installProvider(plugins, bin, config, pidFile string) error {
+	if err := os.MkdirAll(plugins, 0o755); err != nil {
+		return err
+	}
+	wrapper := fmt.Sprintf("#!/bin/sh\necho $$ >> %s\nexec %s \"$@\"\n", shQuote(pidFile), shQuote(bin))
+	if err := os.WriteFile(filepath.Join(plugins, "terraform-provider-synth"), []byte(wrapper), 0o755); err != nil {
+		return err
+	}
+	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", providerAddress, plugins)
+	return os.WriteFile(config, []byte(cfg), 0o644)
+}
+
+// floorEnv is env with the floor provider installed in place of the real one.
+func (r *rig) floorEnv(env []string) []string { return withCLIConfig(env, r.floorConfig) }
+
+func withCLIConfig(env []string, config string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
+			kv = "TF_CLI_CONFIG_FILE=" + config
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 func goBuild(ctx context.Context, dir, out, pkg string) error {
@@ -289,7 +334,10 @@ func (e *emulatorProc) stop() {
 }
 
 // logRequest is one line of the emulator's request log.
-type logRequest struct{ target, method, path string }
+type logRequest struct {
+	target, method, path string
+	at                   time.Time // when the emulator logged it (zero if unreadable)
+}
 
 // requests returns the requests the emulator has logged, oldest first. The
 // emulator logs a request once it has answered it, which can be a moment
@@ -307,7 +355,11 @@ func (e *emulatorProc) requests() ([]logRequest, error) {
 		fields := strings.Fields(sc.Text())
 		for i, f := range fields {
 			if (f == "backend" || f == "taskapp") && i+2 < len(fields) && strings.HasPrefix(fields[i+2], "/") {
-				reqs = append(reqs, logRequest{target: f, method: fields[i+1], path: fields[i+2]})
+				req := logRequest{target: f, method: fields[i+1], path: fields[i+2]}
+				if i >= 2 {
+					req.at, _ = time.ParseInLocation("2006/01/02 15:04:05.000000", fields[i-2]+" "+fields[i-1], time.Local)
+				}
+				reqs = append(reqs, req)
 				break
 			}
 		}

@@ -162,6 +162,7 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		maxRetries:        maxRetries,
 		userAgent:         fmt.Sprintf("terraform-provider-synth/%s terraform/%s", p.version, req.TerraformVersion),
 		dups:              newDupGuard(),
+		healthChecks:      synthapi.NewHealthCache(healthCheckReuse),
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data

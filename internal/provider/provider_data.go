@@ -54,7 +54,14 @@ type providerData struct {
 	userAgent         string
 	// dups is the identical-job check's memory, shared by every job.
 	dups *dupGuard
+	// healthChecks lets the jobs of one apply that share a task app share a
+	// passing check of it made a moment ago (never a failure).
+	healthChecks *synthapi.HealthCache
 }
+
+// healthCheckReuse is how long a passing task-app check stands for other
+// jobs of the same process with the same URL and key.
+const healthCheckReuse = 5 * time.Second
 
 var errMissingAPIKey = errors.New("the Synth API key is not set: set the provider's api_key attribute or the " +
 	envAPIKey + " environment variable")
@@ -75,7 +82,7 @@ func (d *providerData) backend(diags *diag.Diagnostics) (backend, bool) {
 }
 
 func (d *providerData) taskApp(url, environmentAPIKey string) (taskApp, error) {
-	return synthapi.NewTaskApp(url, environmentAPIKey, d.clientOptions()...)
+	return synthapi.NewTaskApp(url, environmentAPIKey, append(d.clientOptions(), synthapi.WithHealthCache(d.healthChecks))...)
 }
 
 func (d *providerData) clientOptions() []synthapi.Option {

@@ -41,6 +41,7 @@ type settings struct {
 	retryWaitMax time.Duration
 	userAgent    string
 	logger       Logger
+	healthCache  *HealthCache
 }
 
 func newSettings(opts []Option) settings {

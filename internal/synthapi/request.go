@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
@@ -27,8 +28,14 @@ type doer struct {
 	userAgent string
 }
 
+// sharedTransport is the one connection pool of every client built without
+// WithHTTPClient in this process. The provider builds a client per RPC (to
+// log through that RPC's context); with a transport each, a refresh of N
+// jobs dialled N connections and left N idle ones behind.
+var sharedTransport = sync.OnceValue(func() http.RoundTripper { return cleanhttp.DefaultPooledTransport() })
+
 func newDoer(s settings, retryStatus func(int) bool) *doer {
-	hc := &http.Client{Transport: cleanhttp.DefaultPooledTransport()}
+	hc := &http.Client{Transport: sharedTransport()}
 	if s.httpClient != nil {
 		c := *s.httpClient // shallow copy: the caller's client stays untouched
 		hc = &c

@@ -22,6 +22,7 @@ type TaskApp struct {
 	doer    *doer
 	waitMin time.Duration
 	waitMax time.Duration
+	cache   *HealthCache
 }
 
 // NewTaskApp returns a client for the task app at baseURL (http or https;
@@ -47,6 +48,7 @@ func NewTaskApp(baseURL, envKey string, opts ...Option) (*TaskApp, error) {
 		doer:    newDoer(s, taskAppRetryStatus),
 		waitMin: s.retryWaitMin,
 		waitMax: s.retryWaitMax,
+		cache:   s.healthCache,
 	}, nil
 }
 
@@ -412,7 +414,19 @@ func (t *TaskApp) Check(ctx context.Context) (*Health, json.RawMessage, error) {
 // fails at once: no amount of waiting changes a key. On timeout the error
 // is a *TaskAppError of kind TaskAppTimeout naming the URL, the timeout and
 // the last answer, which it also wraps. timeout <= 0 means one check.
+//
+// With WithHealthCache, a recent pass of the same URL and key is returned
+// without asking the app again (see HealthCache).
 func (t *TaskApp) WaitHealthy(ctx context.Context, timeout time.Duration) (*Health, json.RawMessage, error) {
+	if t.cache != nil {
+		return t.cache.waitHealthy(ctx, t, timeout, func() (*Health, json.RawMessage, error) {
+			return t.waitHealthy(ctx, timeout)
+		})
+	}
+	return t.waitHealthy(ctx, timeout)
+}
+
+func (t *TaskApp) waitHealthy(ctx context.Context, timeout time.Duration) (*Health, json.RawMessage, error) {
 	waitCtx, cancel := ctx, context.CancelFunc(func() {})
 	if timeout > 0 {
 		waitCtx, cancel = context.WithTimeout(ctx, timeout)
