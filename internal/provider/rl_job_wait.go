@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -66,26 +65,10 @@ func (r *rlJobResource) waitAndRecord(rpcCtx, waitCtx context.Context, api backe
 	}
 }
 
-// explainFailure quotes the backend's reason and the job's last error events.
+// explainFailure quotes the backend's reason and the job's last error events,
+// then says what the next apply does about it.
 func (r *rlJobResource) explainFailure(ctx context.Context, api backend, job *synthapi.Job, next string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Job %s ended %s", job.ID, job.Status)
-	if job.ErrorMessage != "" {
-		fmt.Fprintf(&b, ": %s", job.ErrorMessage)
-	}
-	b.WriteString(".")
-	events, err := synthapi.LastErrorEvents(ctx, api, job.ID, 3)
-	if err != nil {
-		tflog.Warn(ctx, "could not read the failed job's events", map[string]any{"job_id": job.ID, "error": err.Error()})
-	}
-	if len(events) > 0 {
-		b.WriteString("\n\nLast error events:")
-		for _, e := range events {
-			fmt.Fprintf(&b, "\n  [%s] %s", e.Type, e.Message)
-		}
-	}
-	b.WriteString("\n\n" + next)
-	return b.String()
+	return jobEndReason(ctx, api, job) + "\n\n" + next
 }
 
 func (r *rlJobResource) waitOptions() synthapi.WaitOptions {

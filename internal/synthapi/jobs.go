@@ -223,23 +223,34 @@ func (c *Client) JobEvents(ctx context.Context, id string, sinceSeq int64, limit
 	return events, nil
 }
 
-// decodeEvents accepts {"events": [...]} and, for symmetry with the job
-// list, a bare array.
-func decodeEvents(body []byte) ([]Event, error) {
+// decodeFeed reads the items of a job feed answered as {key: [...]} or, for
+// symmetry with the job list, as a bare array.
+func decodeFeed(body []byte, key string) ([]map[string]json.RawMessage, error) {
 	var items []map[string]json.RawMessage
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		if err := json.Unmarshal(trimmed, &items); err != nil {
 			return nil, fmt.Errorf("%v: %s", err, snippet(body))
 		}
-	} else {
-		var page struct {
-			Events []map[string]json.RawMessage `json:"events"`
+		return items, nil
+	}
+	var page map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &page); err != nil {
+		return nil, fmt.Errorf(`expected {%q: [...]}: %v: %s`, key, err, snippet(body))
+	}
+	if raw, ok := page[key]; ok {
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, fmt.Errorf(`expected {%q: [...]}: %v: %s`, key, err, snippet(body))
 		}
-		if err := json.Unmarshal(trimmed, &page); err != nil {
-			return nil, fmt.Errorf(`expected {"events": [...]}: %v: %s`, err, snippet(body))
-		}
-		items = page.Events
+	}
+	return items, nil
+}
+
+// decodeEvents accepts {"events": [...]} and a bare array.
+func decodeEvents(body []byte) ([]Event, error) {
+	items, err := decodeFeed(body, "events")
+	if err != nil {
+		return nil, err
 	}
 	events := make([]Event, 0, len(items))
 	for _, f := range items {

@@ -1,9 +1,7 @@
 package synthapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -52,20 +50,9 @@ func (c *Client) JobMetrics(ctx context.Context, id string, afterStep int64, lim
 // decodeMetrics accepts {"points": [...]} and a bare array. A point without
 // a name or a numeric value carries nothing to show and is skipped.
 func decodeMetrics(body []byte) ([]MetricPoint, error) {
-	var items []map[string]json.RawMessage
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		if err := json.Unmarshal(trimmed, &items); err != nil {
-			return nil, fmt.Errorf("%v: %s", err, snippet(body))
-		}
-	} else {
-		var page struct {
-			Points []map[string]json.RawMessage `json:"points"`
-		}
-		if err := json.Unmarshal(trimmed, &page); err != nil {
-			return nil, fmt.Errorf(`expected {"points": [...]}: %v: %s`, err, snippet(body))
-		}
-		items = page.Points
+	items, err := decodeFeed(body, "points")
+	if err != nil {
+		return nil, err
 	}
 	points := make([]MetricPoint, 0, len(items))
 	for _, f := range items {
