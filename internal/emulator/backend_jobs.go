@@ -34,6 +34,7 @@ func (e *Emulator) createJob(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, answer)
 		return
 	}
+	steps := trainingSteps(p.config)
 	j := &job{
 		id:             newJobID(),
 		idempotencyKey: key,
@@ -44,8 +45,8 @@ func (e *Emulator) createJob(w http.ResponseWriter, r *http.Request) {
 		createdAt:      now,
 		queueTime:      e.opts.QueueTime,
 		runTime:        e.opts.RunTime,
-		steps:          trainingSteps(p.config),
-		evalEvery:      evalEvery(p.config, trainingSteps(p.config)),
+		steps:          steps,
+		evalEvery:      evalEvery(p.config, steps),
 		evalInstances:  evalInstances(p.config),
 		outcome:        e.takeOutcome(),
 	}

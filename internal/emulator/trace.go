@@ -60,19 +60,15 @@ func evalInstances(config map[string]any) int {
 	return defaultEvalInstances
 }
 
-// wholeNumber reads a non-negative integer from a decoded JSON value, which is
-// a float64 or, from a decoder that keeps number literals, a json.Number.
+// wholeNumber reads a non-negative integer from a config value, which the
+// payload decoder keeps as a json.Number.
 func wholeNumber(v any) (int, bool) {
-	var f float64
-	switch n := v.(type) {
-	case float64:
-		f = n
-	case json.Number:
-		var err error
-		if f, err = n.Float64(); err != nil {
-			return 0, false
-		}
-	default:
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := n.Float64()
+	if err != nil {
 		return 0, false
 	}
 	if f != math.Trunc(f) || f < 0 || f > math.MaxInt32 {
@@ -131,19 +127,20 @@ func (j *job) naturalEvents() []event {
 				message: "A rollout took longer than expected; the task app may be cold-starting",
 				data:    map[string]any{"step": step}})
 		}
+		ret, loss := j.meanReturn(step), j.loss(step)
 		evs = append(evs, event{
 			typ: "rl.train.progress", level: "info", at: at,
-			message: fmt.Sprintf("Training step %d/%d: mean_return %.3f, loss %.3f", step, j.steps, j.meanReturn(step), j.loss(step)),
+			message: fmt.Sprintf("Training step %d/%d: mean_return %.3f, loss %.3f", step, j.steps, ret, loss),
 			data: map[string]any{
 				"step": step, "total_steps": j.steps,
-				"mean_return": j.meanReturn(step), "loss": j.loss(step),
+				"mean_return": ret, "loss": loss,
 			},
 		})
 		if step%every == 0 {
 			evs = append(evs, event{
 				typ: "rl.eval.completed", level: "info", at: at,
-				message: fmt.Sprintf("Evaluation at step %d: mean_return %.3f over %d instances", step, j.meanReturn(step), instances),
-				data:    map[string]any{"step": step, "mean_return": j.meanReturn(step), "instances": instances},
+				message: fmt.Sprintf("Evaluation at step %d: mean_return %.3f over %d instances", step, ret, instances),
+				data:    map[string]any{"step": step, "mean_return": ret, "instances": instances},
 			})
 		}
 	}

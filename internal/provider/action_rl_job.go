@@ -17,6 +17,28 @@ import (
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
 )
 
+// jobAction is what both job actions share: the configured provider, and the
+// start of every invocation.
+type jobAction struct {
+	data *providerData
+}
+
+func (a *jobAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
+	a.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// begin reads the action's config and the backend client; ok is false when
+// the invocation cannot go on, with the reason in resp.
+func (a *jobAction) begin(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) (rlJobActionModel, backend, bool) {
+	var cfg rlJobActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || a.data == nil {
+		return cfg, nil, false
+	}
+	api, ok := a.data.backend(&resp.Diagnostics)
+	return cfg, api, ok
+}
+
 // rlJobActionModel is the config block both job actions take.
 type rlJobActionModel struct {
 	ID      types.String `tfsdk:"id"`

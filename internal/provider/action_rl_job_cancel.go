@@ -20,7 +20,7 @@ const defaultCancelTimeout = 10 * time.Minute
 
 // rlJobCancelAction stops a job without destroying the resource that owns it.
 type rlJobCancelAction struct {
-	data *providerData
+	jobAction
 }
 
 func newRLJobCancelAction() action.Action {
@@ -42,17 +42,8 @@ func (a *rlJobCancelAction) Schema(_ context.Context, _ action.SchemaRequest, re
 	}
 }
 
-func (a *rlJobCancelAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (a *rlJobCancelAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var cfg rlJobActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() || a.data == nil {
-		return
-	}
-	api, ok := a.data.backend(&resp.Diagnostics)
+	cfg, api, ok := a.begin(ctx, req, resp)
 	if !ok {
 		return
 	}

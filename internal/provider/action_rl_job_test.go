@@ -163,11 +163,19 @@ func TestAction_watchAfterCreateOfUnwaitedJob(t *testing.T) {
 
 	// Only the watch reads metrics: what the state file holds at its first
 	// read is what a killed apply would have left behind.
-	var once sync.Once
-	var idDuringWatch string
+	var (
+		mu            sync.Mutex
+		seen          bool
+		idDuringWatch string
+	)
 	env.emu.OnRequest(func(r emulator.Request) {
-		if strings.HasSuffix(r.Path, "/metrics") {
-			once.Do(func() { idDuringWatch = cli.stateJobID() })
+		if !strings.HasSuffix(r.Path, "/metrics") {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !seen {
+			seen, idDuringWatch = true, cli.stateJobID()
 		}
 	})
 
@@ -202,11 +210,14 @@ action "synth_rl_job_watch" "test" {
 	if id == "" {
 		t.Fatalf("no job in state after the apply:\n%s", out)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if idDuringWatch != id {
 		t.Errorf("while the watch ran the state file held job %q, want %q", idDuringWatch, id)
 	}
 	expectLines(t, out,
 		`synth_rl_job\.test: Creation complete`,
+		`Action started: action\.synth_rl_job_watch\.test`,
 		`Action action\.synth_rl_job_watch\.test \(triggered by synth_rl_job\.test\): job `+id+`: (queued|running) → succeeded`,
 		`Action action\.synth_rl_job_watch\.test \(triggered by synth_rl_job\.test\): step \d+ · loss`,
 	)

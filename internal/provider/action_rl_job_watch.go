@@ -20,14 +20,15 @@ var (
 	_ action.ActionWithConfigure = (*rlJobWatchAction)(nil)
 )
 
-// defaultWatchTimeout matches the resource's default create timeout, so a
-// watch triggered after_create gives up no sooner than a waited create would.
+// defaultWatchTimeout is twice the resource's default create timeout (12 h),
+// so a watch triggered after_create gives up no sooner than a waited create
+// would.
 const defaultWatchTimeout = 24 * time.Hour
 
 // rlJobWatchAction follows a job to its end and streams what it does into
 // the CLI's output.
 type rlJobWatchAction struct {
-	data *providerData
+	jobAction
 }
 
 func newRLJobWatchAction() action.Action {
@@ -52,17 +53,8 @@ func (a *rlJobWatchAction) Schema(_ context.Context, _ action.SchemaRequest, res
 	}
 }
 
-func (a *rlJobWatchAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	a.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (a *rlJobWatchAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var cfg rlJobActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() || a.data == nil {
-		return
-	}
-	api, ok := a.data.backend(&resp.Diagnostics)
+	cfg, api, ok := a.begin(ctx, req, resp)
 	if !ok {
 		return
 	}

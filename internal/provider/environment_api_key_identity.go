@@ -3,11 +3,8 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 )
 
 var _ resource.ResourceWithIdentity = (*environmentAPIKeyResource)(nil)
@@ -25,12 +22,4 @@ func (r *environmentAPIKeyResource) IdentitySchema(_ context.Context, _ resource
 			},
 		},
 	}
-}
-
-// setEnvironmentAPIKeyIdentity records the key's identity; see setRLJobIdentity.
-func setEnvironmentAPIKeyIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, name string, diags *diag.Diagnostics) {
-	if identity == nil {
-		return
-	}
-	diags.Append(identity.SetAttribute(ctx, path.Root("name"), name)...)
 }

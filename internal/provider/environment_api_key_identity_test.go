@@ -46,10 +46,10 @@ func TestEnvironmentAPIKey_identityIsTheName(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{identity},
 			},
 			{
-				// A new version uploads the key again in place; the key is
-				// still the one stored under the same name.
+				// A new version uploads the new key in place, under the same
+				// name, so the identity stays.
 				Config:          config(2),
-				ConfigVariables: keyVariable(testEnvironmentKey),
+				ConfigVariables: keyVariable(testEnvironmentKey + "_rotated"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(envKeyAddr, plancheck.ResourceActionUpdate)},
 				},
@@ -57,7 +57,7 @@ func TestEnvironmentAPIKey_identityIsTheName(t *testing.T) {
 					identity,
 					sameIdentity.AddStateValue(envKeyAddr, tfjsonpath.New("name")),
 				},
-				Check: storedKeyIs(env, "STAGING_KEY", testEnvironmentKey),
+				Check: storedKeyIs(env, "STAGING_KEY", testEnvironmentKey+"_rotated"),
 			},
 		},
 	})

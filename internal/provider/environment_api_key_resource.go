@@ -97,7 +97,7 @@ func (r *environmentAPIKeyResource) applyUpload(ctx context.Context, plan tfsdk.
 		return
 	}
 	diags.Append(state.Set(ctx, &model)...)
-	setEnvironmentAPIKeyIdentity(ctx, identity, model.Name.ValueString(), diags)
+	setIdentity(ctx, identity, "name", model.Name.ValueString(), diags)
 }
 
 func (r *environmentAPIKeyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -108,7 +108,7 @@ func (r *environmentAPIKeyResource) Read(ctx context.Context, req resource.ReadR
 	}
 	// State written before identity existed (or by a CLI without it) gains
 	// it on its first refresh.
-	setEnvironmentAPIKeyIdentity(ctx, resp.Identity, state.Name.ValueString(), &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, "name", state.Name.ValueString(), &resp.Diagnostics)
 	if state.Name.ValueString() != synthapi.EnvKeyName {
 		return // the backend can only be asked about ENVIRONMENT_API_KEY
 	}

@@ -130,7 +130,7 @@ func (l *rlJobListResource) List(ctx context.Context, req list.ListRequest, stre
 
 	stream.Results = func(push func(list.ListResult) bool) {
 		sent := int64(0)
-		err := scanJobs(ctx, api, filter.params(), func(job *synthapi.Job) bool {
+		err := scanJobs(ctx, api, filter.params(), maxJobsPageSize, func(job *synthapi.Job) bool {
 			if !filter.matches(job) {
 				return true
 			}
@@ -167,28 +167,6 @@ func (l *rlJobListResource) result(ctx context.Context, api backend, req list.Li
 	}
 	result.Diagnostics.Append(writeImportedJob(ctx, job, job.ID, result.Resource)...)
 	return result
-}
-
-// scanJobs pages through the list route, calling fn with each job until fn
-// returns false or the backend gives no further page. Like listJobs, a cursor
-// that does not move or an empty page ends the list.
-func scanJobs(ctx context.Context, api backend, p synthapi.ListJobsParams, fn func(*synthapi.Job) bool) error {
-	p.Limit = maxJobsPageSize
-	for page := 1; ; page++ {
-		batch, next, err := api.ListJobs(ctx, p)
-		if err != nil {
-			return fmt.Errorf("page %d: %w", page, err)
-		}
-		for i := range batch {
-			if !fn(&batch[i]) {
-				return nil
-			}
-		}
-		if next == "" || next == p.After || len(batch) == 0 {
-			return nil
-		}
-		p.After = next
-	}
 }
 
 // jobFilter is the list block's config, read once.

@@ -55,7 +55,9 @@ func TestListRLJob_filters(t *testing.T) {
 	completed := env.seedJob(t, "Qwen/Qwen3-4B")
 	env.emu.SetNextOutcome(emulator.Outcome{Status: "failed", Reason: "out of memory"})
 	failed := env.seedJob(t, "Qwen/Qwen3-4B")
-	clock.Advance(time.Hour) // all four have finished
+	env.emu.SetNextOutcome(emulator.Outcome{Status: "canceled"}) // the backend's other spelling
+	cancelled := env.seedJob(t, "Qwen/Qwen3-4B")
+	clock.Advance(time.Hour) // all five have finished
 	env.emu.SetNextOutcome(emulator.Outcome{Status: "running"})
 	running := env.seedJob(t, "Qwen/Qwen3-4B")
 	fromSource := env.seedJob(t, "rl:Qwen/Qwen3-0.6B:"+small+":checkpoint-epoch-1") // still queued
@@ -67,13 +69,13 @@ func TestListRLJob_filters(t *testing.T) {
 	checks := []querycheck.QueryResultCheck{}
 	checks = append(checks, expectIDs("synth_rl_job.succeeded", baseline, small, completed)...)
 	checks = append(checks, expectIDs("synth_rl_job.running_4b", running)...)
-	checks = append(checks, expectIDs("synth_rl_job.ended_badly", failed)...)
+	checks = append(checks, expectIDs("synth_rl_job.ended_badly", failed, cancelled)...)
 	checks = append(checks, expectIDs("synth_rl_job.queued_or_running", running, fromSource, queued)...)
 	checks = append(checks, expectIDs("synth_rl_job.queued", queued)...)
 	checks = append(checks, expectIDs("synth_rl_job.search_team", baseline, small)...)
 	checks = append(checks, expectIDs("synth_rl_job.from_source", fromSource)...)
 	checks = append(checks, expectIDs("synth_rl_job.first_hour", baseline)...)
-	checks = append(checks, expectIDs("synth_rl_job.later", small, completed, failed)...)
+	checks = append(checks, expectIDs("synth_rl_job.later", small, completed, failed, cancelled)...)
 	checks = append(checks, querycheck.ExpectLength("synth_rl_job.two", 2),
 		querycheck.ExpectResourceDisplayName("synth_rl_job.search_team", hasID(baseline),
 			knownvalue.StringExact(baseline+" · succeeded · Qwen/Qwen3-4B · baseline · created 2026-03-01T09:00:00Z")),

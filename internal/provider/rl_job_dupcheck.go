@@ -44,19 +44,20 @@ type dupGuard struct {
 	listed   []synthapi.Job
 	listErr  error
 
-	mu        sync.Mutex
-	keys      map[string]string // job id -> rlconfig.ConfigKey of its config
-	submitted map[string]bool   // jobs this process created: siblings never flag each other
-	known     map[string]bool   // jobs this workspace's state holds: refreshed, or destroyed by a replacement
-	locks     map[string]*sync.Mutex
+	mu   sync.Mutex
+	keys map[string]string // job id -> rlconfig.ConfigKey of its config
+	// ours are the jobs never counted as duplicates: those this process
+	// created (so siblings never flag each other) and those this workspace's
+	// state holds (refreshed, or destroyed by a replacement).
+	ours  map[string]bool
+	locks map[string]*sync.Mutex
 }
 
 func newDupGuard() *dupGuard {
 	return &dupGuard{
-		keys:      map[string]string{},
-		submitted: map[string]bool{},
-		known:     map[string]bool{},
-		locks:     map[string]*sync.Mutex{},
+		keys:  map[string]string{},
+		ours:  map[string]bool{},
+		locks: map[string]*sync.Mutex{},
 	}
 }
 
@@ -75,25 +76,24 @@ func (g *dupGuard) lock(key string) (unlock func()) {
 	return l.Unlock
 }
 
-func (g *dupGuard) recordSubmitted(id string) {
-	g.mu.Lock()
-	g.submitted[id] = true
-	g.mu.Unlock()
-}
+// recordSubmitted marks a job this process created.
+func (g *dupGuard) recordSubmitted(id string) { g.recordOurs(id) }
 
 // recordKnown marks a job Terraform already tracks in this workspace: it is
 // never a duplicate of a job being planned, above all not of the successor of
 // a tainted or replaced job.
-func (g *dupGuard) recordKnown(id string) {
+func (g *dupGuard) recordKnown(id string) { g.recordOurs(id) }
+
+func (g *dupGuard) recordOurs(id string) {
 	g.mu.Lock()
-	g.known[id] = true
+	g.ours[id] = true
 	g.mu.Unlock()
 }
 
-func (g *dupGuard) ours(id string) bool {
+func (g *dupGuard) isOurs(id string) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.submitted[id] || g.known[id]
+	return g.ours[id]
 }
 
 // listing returns the jobs created within dupLookback, from a listing that
@@ -112,20 +112,19 @@ func (g *dupGuard) listing(ctx context.Context, api backend, notBefore time.Time
 }
 
 func listJobsSince(ctx context.Context, api backend, since time.Time) ([]synthapi.Job, error) {
-	params := synthapi.ListJobsParams{Limit: dupListPageSize, CreatedAfter: since.UTC().Format(time.RFC3339)}
+	const most = dupListMaxPages * dupListPageSize
 	var all []synthapi.Job
-	for range dupListMaxPages {
-		jobs, next, err := api.ListJobs(ctx, params)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, jobs...)
-		if next == "" || len(jobs) == 0 {
-			return all, nil
-		}
-		params.After = next
+	err := scanJobs(ctx, api, synthapi.ListJobsParams{CreatedAfter: since.UTC().Format(time.RFC3339)}, dupListPageSize,
+		func(job *synthapi.Job) bool {
+			all = append(all, *job)
+			return len(all) < most
+		})
+	if err != nil {
+		return nil, err
 	}
-	tflog.Warn(ctx, "identical-job check: listing cut short", map[string]any{"jobs": len(all)})
+	if len(all) >= most {
+		tflog.Warn(ctx, "identical-job check: listing cut short", map[string]any{"jobs": len(all)})
+	}
 	return all, nil
 }
 
@@ -180,7 +179,7 @@ func (g *dupGuard) findIdentical(ctx context.Context, api backend, key, exclude 
 	cutoff := time.Now().Add(-dupSucceededWindow)
 	for _, job := range jobs {
 		found.listedIDs[job.ID] = true
-		if job.ID == "" || job.ID == exclude || g.ours(job.ID) {
+		if job.ID == "" || job.ID == exclude || g.isOurs(job.ID) {
 			continue
 		}
 		phase := job.Phase()
@@ -214,7 +213,7 @@ func (g *dupGuard) findLost(ctx context.Context, api backend, key string, since 
 	}
 	var lost []synthapi.Job
 	for _, job := range jobs {
-		if job.ID == "" || before[job.ID] || g.ours(job.ID) {
+		if job.ID == "" || before[job.ID] || g.isOurs(job.ID) {
 			continue
 		}
 		other, ok, err := g.configKey(ctx, api, job)

@@ -88,13 +88,16 @@ func TestRLJob_identicalRunningJobFailsPlan(t *testing.T) {
 }
 
 func TestRLJob_identicalJobWithDifferentConfigIsNotFlagged(t *testing.T) {
-	env := newTestEnv(t, emulator.Options{})
+	// The seeded job runs for the whole test, so a wrong match would be an
+	// error, not the warning a recent success earns.
+	env := newTestEnv(t, emulator.Options{RunTime: time.Hour})
 	seedIdenticalJob(t, env)
 
 	tfresource.UnitTest(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []tfresource.TestStep{{
 			Config: env.provider("") + baseJob(env.taskAppURL, `
+  wait_for_completion = false
   training = {
     batch_size = 8
   }

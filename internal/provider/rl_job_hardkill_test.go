@@ -22,6 +22,7 @@ import (
 // Terraform in the middle of an apply.
 type cliRun struct {
 	t   *testing.T
+	bin string
 	dir string
 	env []string
 }
@@ -38,18 +39,18 @@ func buildProvider(t *testing.T, dir string) {
 
 func newCLIRun(t *testing.T, config string) *cliRun {
 	t.Helper()
-	if _, err := exec.LookPath("terraform"); err != nil {
-		t.Skip("no terraform CLI on PATH")
-	}
+	bin := testCLIPath(t, "a hard kill")
 	plugins, dir := t.TempDir(), t.TempDir()
 	buildProvider(t, plugins)
 	cliConfig := filepath.Join(dir, "cli.tfrc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
-		"registry.terraform.io/synth-laboratories/synth", plugins)
+	// Terraform and OpenTofu resolve the provider's source on their own
+	// registry hosts; one override for each serves either CLI.
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		"registry.terraform.io/synth-laboratories/synth", plugins, "registry.opentofu.org/synth-laboratories/synth", plugins)
 	if err := os.WriteFile(cliConfig, []byte(rc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := &cliRun{t: t, dir: dir, env: append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")}
+	r := &cliRun{t: t, bin: bin, dir: dir, env: append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")}
 	r.write("main.tf", "terraform {\n  required_providers {\n    synth = { source = \"synth-laboratories/synth\" }\n  }\n}\n"+config)
 	return r
 }
@@ -64,7 +65,7 @@ func (r *cliRun) write(name, content string) {
 // command is terraform with args, in its own process group so that a kill
 // reaches the provider too.
 func (r *cliRun) command(ctx context.Context, args ...string) (*exec.Cmd, *bytes.Buffer) {
-	cmd := exec.CommandContext(ctx, "terraform", append(args, "-no-color")...)
+	cmd := exec.CommandContext(ctx, r.bin, append(args, "-no-color")...)
 	cmd.Dir, cmd.Env = r.dir, r.env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

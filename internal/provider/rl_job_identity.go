@@ -26,14 +26,14 @@ func (r *rlJobResource) IdentitySchema(_ context.Context, _ resource.IdentitySch
 	}
 }
 
-// setRLJobIdentity records the job's identity. identity is nil when the
-// resource is handled without one (never with this provider's schema), and
-// CLIs older than Terraform 1.12 drop what is set.
-func setRLJobIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, jobID string, diags *diag.Diagnostics) {
+// setIdentity records a resource's one identity attribute. identity is nil
+// when the resource is handled without one (never with this provider's
+// schemas), and CLIs older than Terraform 1.12 drop what is set.
+func setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, attribute, value string, diags *diag.Diagnostics) {
 	if identity == nil {
 		return
 	}
-	diags.Append(identity.SetAttribute(ctx, path.Root("id"), jobID)...)
+	diags.Append(identity.SetAttribute(ctx, path.Root(attribute), value)...)
 }
 
 // importedJobID is the job an import names: the id of `terraform import` or

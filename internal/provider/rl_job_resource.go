@@ -99,7 +99,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	// Save the id before waiting: whatever happens to the wait, the job is
 	// never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	setRLJobIdentity(ctx, resp.Identity, job.ID, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, "id", job.ID, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() || !plan.WaitForCompletion.ValueBool() {
 		return
 	}
@@ -260,7 +260,7 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	// and the framework fails a read that leaves it empty, even one that
 	// removes the job from state. State written before identity existed (or
 	// by a CLI without it) gains it on its first refresh.
-	setRLJobIdentity(ctx, resp.Identity, id.ValueString(), &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, "id", id.ValueString(), &resp.Diagnostics)
 	ctx = r.data.maskSecrets(ctx)
 	api, ok := r.data.backend(&resp.Diagnostics)
 	if !ok {
@@ -311,7 +311,7 @@ func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	ctx = r.data.maskSecrets(ctx)
 	plan.copyJobFields(&state)
-	setRLJobIdentity(ctx, resp.Identity, state.ID.ValueString(), &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, "id", state.ID.ValueString(), &resp.Diagnostics)
 	if !plan.WaitForCompletion.ValueBool() || synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
@@ -404,7 +404,7 @@ func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStat
 		return
 	}
 	resp.Diagnostics.Append(writeImportedJob(ctx, job, jobID, &resp.State)...)
-	setRLJobIdentity(ctx, resp.Identity, jobID, &resp.Diagnostics)
+	setIdentity(ctx, resp.Identity, "id", jobID, &resp.Diagnostics)
 }
 
 // setJobFields records what the backend says of the job.

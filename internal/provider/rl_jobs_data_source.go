@@ -143,25 +143,39 @@ func (d *rlJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// listJobs reads pages of min(limit, maxJobsPageSize) jobs, passing each
-// page's cursor as the next page's "after", until it has limit jobs or the
-// backend gives no cursor. A cursor that does not move, or an empty page,
-// also ends the list: a backend answering either would otherwise be asked
-// forever.
+// listJobs reads up to limit jobs, in pages of min(limit, maxJobsPageSize).
 func listJobs(ctx context.Context, api backend, p synthapi.ListJobsParams, limit int) ([]synthapi.Job, error) {
-	p.Limit = min(limit, maxJobsPageSize)
 	var jobs []synthapi.Job
+	err := scanJobs(ctx, api, p, min(limit, maxJobsPageSize), func(job *synthapi.Job) bool {
+		jobs = append(jobs, *job)
+		return len(jobs) < limit
+	})
+	if err != nil {
+		return nil, err
+	}
+	return jobs, nil
+}
+
+// scanJobs pages through the list route, pageSize jobs a request, calling fn
+// with each job until fn returns false or the backend gives no further page.
+// A cursor that does not move or an empty page ends the list, so a backend
+// that ignores the cursor cannot keep it going forever.
+func scanJobs(ctx context.Context, api backend, p synthapi.ListJobsParams, pageSize int, fn func(*synthapi.Job) bool) error {
+	p.Limit = pageSize
 	for page := 1; ; page++ {
 		batch, next, err := api.ListJobs(ctx, p)
 		if err != nil {
-			return nil, fmt.Errorf("page %d: %w", page, err)
+			return fmt.Errorf("page %d: %w", page, err)
 		}
-		jobs = append(jobs, batch...)
 		tflog.Debug(ctx, "listed RL jobs", map[string]any{"page": page, "jobs": len(batch), "next": next})
-		if len(jobs) >= limit || next == "" || next == p.After || len(batch) == 0 {
-			break
+		for i := range batch {
+			if !fn(&batch[i]) {
+				return nil
+			}
+		}
+		if next == "" || next == p.After || len(batch) == 0 {
+			return nil
 		}
 		p.After = next
 	}
-	return jobs[:min(len(jobs), limit)], nil
 }

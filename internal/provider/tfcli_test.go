@@ -35,15 +35,24 @@ type tfCLI struct {
 // newTFCLI finds the CLI the way terraform-plugin-testing does
 // (TF_ACC_TERRAFORM_PATH, else PATH) and skips the test when it predates
 // `feature`.
+// testCLIPath is the CLI a test that drives one itself runs: the matrix's
+// TF_ACC_TERRAFORM_PATH, as terraform-plugin-testing uses it, else the
+// terraform on PATH.
+func testCLIPath(t *testing.T, feature string) string {
+	t.Helper()
+	if bin := os.Getenv("TF_ACC_TERRAFORM_PATH"); bin != "" {
+		return bin
+	}
+	bin, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skipf("no Terraform CLI to run %s with (set TF_ACC_TERRAFORM_PATH)", feature)
+	}
+	return bin
+}
+
 func newTFCLI(t *testing.T, feature string) *tfCLI {
 	t.Helper()
-	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("terraform"); err != nil {
-			t.Skipf("no Terraform CLI to run %s with (set TF_ACC_TERRAFORM_PATH)", feature)
-		}
-	}
+	bin := testCLIPath(t, feature)
 	out, err := exec.Command(bin, "version", "-json").Output()
 	if err != nil {
 		t.Fatalf("%s version: %v", bin, err)

@@ -85,11 +85,9 @@ func (c *HealthCache) waitHealthy(ctx context.Context, t *TaskApp, timeout time.
 		case <-deadline:
 			return nil, nil, t.timeoutError(timeout, errors.New("another check of the same task app was still running"))
 		}
-		c.mu.Lock()
-		passed, h, info := e.passed, e.health, e.info
-		c.mu.Unlock()
-		if passed {
-			return h, info, nil
+		// Written before done was closed, so read without the lock.
+		if e.passed {
+			return e.health, e.info, nil
 		}
 		// The check we waited for failed: ask again ourselves (or wait for
 		// whoever got there first), never reporting someone else's failure.
