@@ -34,11 +34,12 @@ func writeImportedJob(ctx context.Context, job *synthapi.Job, id string, dst att
 		AllowDuplicate:     types.BoolValue(false),
 		TaskAppURL:         types.StringNull(),
 	}
-	imported.setSectionsFromConfig(job.Config)
-	if taskURL, ok := lookupString(job.Config, "services", "task_url"); ok {
+	config := job.Config()
+	imported.setSectionsFromConfig(config)
+	if taskURL, ok := lookupString(config, "services", "task_url"); ok {
 		imported.TaskAppURL = types.StringValue(taskURL)
 	}
-	effective, err := recordedConfigJSON(job.Config)
+	effective, err := recordedConfigJSON(config)
 	if err != nil {
 		diags.AddError("Could not encode the job's config", err.Error())
 		return diags
