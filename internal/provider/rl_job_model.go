@@ -7,9 +7,9 @@ import (
 	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 )
 
-// rlJobModel is the state and plan of synth_rl_job. The schema-model parity
-// test keeps its tfsdk tags and the schema in step. The typed blocks are
-// objects whose attributes come from the RL config table (rlconfig.RL).
+// rlJobModel is the state and plan of synth_rl_job. The typed blocks are
+// objects whose attributes come from the RL config table (rlconfig.RL);
+// blocks finds them by their tfsdk tags.
 type rlJobModel struct {
 	ID         types.String `tfsdk:"id"`
 	ConfigTOML types.String `tfsdk:"config_toml"`

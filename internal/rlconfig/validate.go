@@ -32,6 +32,7 @@ func Validate(in Input) Diagnostics {
 
 // validator holds the state shared by the rules of one validation.
 type validator struct {
+	kind           *Kind
 	o              *Overrides
 	defaultTaskURL string
 
@@ -52,10 +53,10 @@ type validator struct {
 }
 
 func validate(in Input) *validator {
-	v := &validator{o: &in.Overrides, defaultTaskURL: in.DefaultTaskURL, typed: map[string]bool{}}
+	v := &validator{kind: &RL, o: &in.Overrides, defaultTaskURL: in.DefaultTaskURL, typed: map[string]bool{}}
 	v.readTOML(in.TOML)
 	v.merged = Merge(v.base, in.Overrides)
-	for _, k := range RL.typedKeys() {
+	for _, k := range v.kind.typedKeys() {
 		if _, ok := v.o.value(k); ok {
 			v.typed[k.Dotted()] = true
 		}
@@ -165,7 +166,7 @@ func (v *validator) add(sev Severity, at place, summary, detail string) {
 // Terraform an empty string is a value, and no key of the config means
 // anything by it.
 func (v *validator) checkTypedStrings() {
-	for _, k := range RL.typedKeys() {
+	for _, k := range v.kind.typedKeys() {
 		if val, ok := v.o.value(k); ok && val == "" && !v.o.isUnknown(k.Dotted()) {
 			v.errorAt(typedPlace(k.Dotted()), "Empty value", "%s must not be empty.", k.Dotted())
 		}
@@ -175,7 +176,7 @@ func (v *validator) checkTypedStrings() {
 // checkSections looks at the TOML as written: once merged, a typed override
 // may have replaced a broken section and hidden the mistake.
 func (v *validator) checkSections() {
-	for _, section := range RL.Sections {
+	for _, section := range v.kind.Sections {
 		if val, ok := v.base[section.Name]; ok {
 			if _, isTable := val.(map[string]any); !isTable {
 				at := v.tomlPlace(section.Name)
@@ -186,7 +187,7 @@ func (v *validator) checkSections() {
 }
 
 func (v *validator) checkKnownKeys() {
-	for _, k := range RL.Keys {
+	for _, k := range v.kind.Keys {
 		if v.o.isUnknown(k.Dotted()) {
 			continue
 		}
