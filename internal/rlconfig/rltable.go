@@ -52,7 +52,7 @@ var RL = Kind{
 			"model and the job, such as `rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1` (another job's `output_model_id`)."),
 		typed("model.base", TypeString, nil, "A base model to train from, such as `Qwen/Qwen3-4B`. A base the provider does not know "+
 			"is a warning: the backend decides."),
-		typed("model.trainer_mode", TypeString, knownTrainerMode, "`full`, `lora` or `qlora`.").sdk(),
+		typed("model.trainer_mode", TypeString, knownStrings("trainer mode", "mode", "full", "lora", "qlora"), "`full`, `lora` or `qlora`.").sdk(),
 		typed("model.label", TypeString, nil, "A label for the trained model."),
 
 		typed("rollout.env_name", TypeString, nil, "The task app environment, such as `crafter`.").sdk(),

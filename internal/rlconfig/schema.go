@@ -3,7 +3,9 @@ package rlconfig
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // ValueType is the TOML type a known key must have.
@@ -18,10 +20,6 @@ const (
 	TypeIntegerArray
 	TypeTable
 )
-
-// trainerModes are the modes the SDK knows. The backend may know more, so
-// another value is only a warning.
-var trainerModes = []string{"full", "lora", "qlora"}
 
 // The rules below run only on values whose kind has been checked, so their
 // type assertions cannot fail.
@@ -49,15 +47,39 @@ func noNegativeItems(v *validator, at place, val any) {
 	}
 }
 
-func knownTrainerMode(v *validator, at place, val any) {
-	mode, _ := val.(string)
-	for _, m := range trainerModes {
-		if mode == m {
-			return
+// knownStrings is the rule of a string key whose values the SDK knows: the
+// backend may know more, so another value is only a warning, calling the
+// value what ("trainer mode") and any other one "another <noun>".
+func knownStrings(what, noun string, values ...string) func(*validator, place, any) {
+	known := quotedList(values)
+	return func(v *validator, at place, val any) {
+		if s, _ := val.(string); !slices.Contains(values, s) {
+			v.warnAt(at, "Unknown "+what,
+				"%s is %q; the SDK knows %s. The backend decides whether it accepts another %s.", at.name, s, known, noun)
 		}
 	}
-	v.warnAt(at, "Unknown trainer mode",
-		"%s is %q; the SDK knows \"full\", \"lora\" and \"qlora\". The backend decides whether it accepts another mode.", at.name, mode)
+}
+
+// between is the rule of a number that must lie in [lo, hi].
+func between(lo, hi float64) func(*validator, place, any) {
+	return func(v *validator, at place, val any) {
+		if f, _ := asFloat64(val); !(f >= lo && f <= hi) {
+			v.errorAt(at, "Value out of range", "%s must be between %s and %s, got %s.",
+				at.name, strconv.FormatFloat(lo, 'g', -1, 64), strconv.FormatFloat(hi, 'g', -1, 64), describe(val))
+		}
+	}
+}
+
+// quotedList spells values as `"a", "b" and "c"`.
+func quotedList(values []string) string {
+	quoted := make([]string, len(values))
+	for i, s := range values {
+		quoted[i] = strconv.Quote(s)
+	}
+	if len(quoted) < 2 {
+		return strings.Join(quoted, "")
+	}
+	return strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1]
 }
 
 // hasKind reports whether val has the TOML type t. For an array that does
