@@ -1,0 +1,195 @@
+package rlconfig
+
+import "reflect"
+
+// SFTInput is everything an SFT job's create payload depends on.
+type SFTInput struct {
+	// TOML is config_toml, "" when unset.
+	TOML string
+	// Overrides are the typed attributes and the file ids.
+	Overrides SFTOverrides
+}
+
+// SFTOverrides are the typed attributes of synth_sft_job that override keys
+// of config_toml, and the uploaded files that take the place of the TOML's
+// dataset paths.
+type SFTOverrides struct {
+	// Values are the typed attributes that are set, by block and attribute
+	// as SFT.Keys names them: Values["hyperparameters"]["n_epochs"]. Each
+	// value has the form TOML decoding gives it: string, int64, float64,
+	// bool, or []any of those ([]string is accepted too).
+	Values map[string]map[string]any
+
+	// TrainingFileID is training_file_id; it takes the place of [job].data.
+	TrainingFileID string
+	// ValidationFileID is validation_file_id, "" when unset; it takes the
+	// place of [data].validation_path.
+	ValidationFileID string
+
+	// Unknown lists the attribute paths whose values are not known yet at
+	// plan time: "config_toml", "training_file_id", "validation_file_id",
+	// an attribute such as "hyperparameters.n_epochs", or a whole block
+	// such as "hyperparameters". An unknown value counts as set for the
+	// presence rules but is not checked; ResolveSFT refuses it.
+	Unknown []string
+}
+
+// value returns the typed attribute of k, and false when it is not set.
+func (o *SFTOverrides) value(k SFTKey) (any, bool) {
+	if !k.Typed() {
+		return nil, false
+	}
+	val, ok := o.Values[k.Block][k.Attr]
+	return val, ok
+}
+
+func (o *SFTOverrides) set(k SFTKey, val any) {
+	if o.Values == nil {
+		o.Values = map[string]map[string]any{}
+	}
+	if o.Values[k.Block] == nil {
+		o.Values[k.Block] = map[string]any{}
+	}
+	o.Values[k.Block][k.Attr] = val
+}
+
+// unknown is the RL bookkeeping of values not known yet, which SFT shares.
+func (o *SFTOverrides) unknown() *Overrides { return &Overrides{Unknown: o.Unknown} }
+
+// MergeSFT returns a deep copy of base with the typed attributes written over
+// the TOML keys they name; a typed value wins over the TOML, and over the
+// older spellings of its key. Every other key passes through. base is never
+// modified and may be nil. Like Merge, it does not validate: a non-table
+// where a typed value needs a table is replaced, and ValidateSFT reports the
+// TOML mistake.
+func MergeSFT(base map[string]any, o SFTOverrides) map[string]any {
+	out := copyTable(base)
+	for _, k := range SFT.Keys {
+		if val, ok := o.value(k); ok {
+			t := out
+			for _, name := range k.Path[:len(k.Path)-1] {
+				t = tableIn(t, name)
+			}
+			t[k.Path[len(k.Path)-1]] = copyValue(asTOMLValue(val))
+		}
+	}
+	return out
+}
+
+// asTOMLValue turns a typed list the provider may hand over as []string or
+// []int64 into the []any TOML decoding gives.
+func asTOMLValue(val any) any {
+	rv := reflect.ValueOf(val)
+	if !rv.IsValid() || rv.Kind() != reflect.Slice {
+		return val
+	}
+	if list, ok := val.([]any); ok {
+		return list
+	}
+	list := make([]any, rv.Len())
+	for i := range list {
+		list[i] = rv.Index(i).Interface()
+	}
+	return list
+}
+
+// sftLookup returns the effective value of k in a merged config: its own
+// path, else the first older spelling present, with the path it was found
+// at.
+func sftLookup(config map[string]any, k SFTKey) (any, []string, bool) {
+	if val, ok := lookup(config, k.Path...); ok {
+		return val, k.Path, true
+	}
+	for _, p := range k.Fallbacks {
+		if val, ok := lookup(config, p...); ok {
+			return val, p, true
+		}
+	}
+	return nil, nil, false
+}
+
+// SFTOverridesFromJob fills the typed attributes from an SFT job's create
+// payload, or the job object the backend echoes it in (§12: model or
+// model_id, hyperparameters, metadata.effective_config), as on import:
+// every typed key whose value the job carries with the key's type is set,
+// every other one is left out. job may come from JSON (numbers as float64
+// or json.Number). The file ids are read from training_file_id (or
+// training_file) and the first entry of effective_config.data.validation_files.
+func SFTOverridesFromJob(job map[string]any) SFTOverrides {
+	var o SFTOverrides
+	for _, k := range SFT.Keys {
+		if !k.Typed() || k.Sent == nil {
+			continue
+		}
+		val, ok := lookup(job, k.Sent...)
+		if !ok && k.Attr == "base" {
+			val, ok = firstPresent(job, "model_id", "base_model")
+		}
+		if !ok {
+			continue
+		}
+		if converted, ok := configValue(k.Type, val); ok {
+			o.set(k, converted)
+		}
+	}
+	// The method is sent as mode and use_qlora; QLoRA's mode "qlora" is
+	// sent as "lora" with use_qlora, which names the same method.
+	if mode, ok := lookupString(job, "metadata", "effective_config", "training", "mode"); ok {
+		k, _ := SFT.Key("training.mode")
+		o.set(k, mode)
+	}
+	if q, ok := lookup(job, "metadata", "effective_config", "training", "use_qlora"); ok {
+		if b, ok := q.(bool); ok && b {
+			k, _ := SFT.Key("training.use_qlora")
+			o.set(k, true)
+		}
+	}
+	if id, ok := firstPresent(job, "training_file_id", "training_file"); ok {
+		o.TrainingFileID, _ = id.(string)
+	}
+	if files, ok := lookup(job, "metadata", "effective_config", "data", "validation_files"); ok {
+		if list, ok := files.([]any); ok && len(list) > 0 {
+			o.ValidationFileID, _ = list[0].(string)
+		}
+	}
+	return o
+}
+
+func firstPresent(doc map[string]any, keys ...string) (any, bool) {
+	for _, k := range keys {
+		if val, ok := doc[k]; ok && val != nil && val != "" {
+			return val, true
+		}
+	}
+	return nil, false
+}
+
+// configValue converts a recorded value to the form TOML decoding gives a
+// value of kind, accepting what JSON decoding produces instead.
+func configValue(kind valueKind, val any) (any, bool) {
+	switch kind {
+	case kindString:
+		s, ok := val.(string)
+		return s, ok
+	case kindBoolean:
+		b, ok := val.(bool)
+		return b, ok
+	case kindInteger:
+		return asInt64(val)
+	case kindNumber:
+		return asFloat64(val)
+	case kindStringArray:
+		items, ok := asTOMLValue(val).([]any)
+		if !ok {
+			return nil, false
+		}
+		out := make([]any, len(items))
+		for i, item := range items {
+			if out[i], ok = item.(string); !ok {
+				return nil, false
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
