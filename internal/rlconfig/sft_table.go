@@ -227,8 +227,8 @@ var SFT = SFTTable{
 			typedAs("hyperparameters.n_epochs", "Epochs over the training file. `1` when no step count is set anywhere."),
 		sftKey("hyperparameters.total_steps", kindInteger, atLeastOne).sentAs(sentHyper+"total_steps").
 			typedAs("hyperparameters.total_steps", "Total optimiser steps."),
-		sftKey("hyperparameters.train_steps", kindInteger, atLeastOne).sentAs(sentHyper+"train_steps"),
-		sftKey("hyperparameters.steps", kindInteger, atLeastOne).sentAs(sentHyper+"steps"),
+		sftKey("hyperparameters.train_steps", kindInteger, atLeastOne).sentAs(sentHyper + "train_steps"),
+		sftKey("hyperparameters.steps", kindInteger, atLeastOne).sentAs(sentHyper + "steps"),
 		sftKey("hyperparameters.batch_size", kindInteger, atLeastOne).sentAs(sentHyper+"batch_size").
 			typedAs("hyperparameters.batch_size", "Batch size."),
 		sftKey("hyperparameters.global_batch", kindInteger, atLeastOne).sentAs(sentHyper+"global_batch").
