@@ -1,6 +1,12 @@
 package rlconfig
 
-import "reflect"
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
 
 // SFTInput is everything an SFT job's create payload depends on.
 type SFTInput struct {
@@ -108,42 +114,95 @@ func sftLookup(config map[string]any, k SFTKey) (any, []string, bool) {
 	return nil, nil, false
 }
 
-// SFTOverridesFromJob fills the typed attributes from an SFT job's create
-// payload, or the job object the backend echoes it in (§12: model or
-// model_id, hyperparameters, metadata.effective_config), as on import:
-// every typed key whose value the job carries with the key's type is set,
-// every other one is left out. job may come from JSON (numbers as float64
-// or json.Number). The file ids are read from training_file_id (or
-// training_file) and the first entry of effective_config.data.validation_files.
-func SFTOverridesFromJob(job map[string]any) SFTOverrides {
+// SFTConfigFromJob rebuilds the SFT config a job was created from, as a
+// TOML-shaped document (the form Parse gives), out of its create payload or
+// the job object the backend echoes it in (§12: model or model_id,
+// hyperparameters, metadata.effective_config). Each value goes back to its
+// key in the table ([job].model, [compute], [training], [training.validation],
+// [hyperparameters], [hyperparameters.parallelism], [data.topology]); the
+// method's signals become [training].mode and use_qlora, and the defaults
+// BuildSFTPayload added stay, so that the document builds the same payload.
+// Decode job with json.Decoder.UseNumber: integers then stay integers.
+func SFTConfigFromJob(job map[string]any) map[string]any {
+	job = fromJSONNumbers(job)
+	config := map[string]any{}
+	put := func(path []string, val any) {
+		t := config
+		for _, name := range path[:len(path)-1] {
+			t = tableIn(t, name)
+		}
+		t[path[len(path)-1]] = val
+	}
+	if model, ok := firstPresent(job, "model", "model_id", "base_model"); ok {
+		put([]string{"job", "model"}, model)
+	}
+	hp, _ := job["hyperparameters"].(map[string]any)
+	_, hasValidation := hp["evaluation_strategy"]
+	sentAt := map[string]SFTKey{}
+	for _, k := range SFT.Keys {
+		if k.Sent != nil {
+			sentAt[strings.Join(k.Sent, ".")] = k
+		}
+	}
+	for name, val := range hp {
+		k, known := sentAt["hyperparameters."+name]
+		switch {
+		case name == "train_kind" || name == "use_qlora":
+			// Signals of the method, read below from the metadata.
+		case known:
+			put(k.Path, copyValue(val))
+		default:
+			put([]string{"hyperparameters", name}, copyValue(val))
+		}
+	}
+	effectiveVal, _ := lookup(job, "metadata", "effective_config")
+	effective, _ := effectiveVal.(map[string]any)
+	if compute, ok := lookup(effective, "compute"); ok {
+		put([]string{"compute"}, copyValue(compute))
+	}
+	if topology, ok := lookup(effective, "data", "topology"); ok {
+		if t, isTable := topology.(map[string]any); !isTable || len(t) > 0 {
+			put([]string{"data", "topology"}, copyValue(topology))
+		}
+	}
+	if mode, ok := lookupString(job, "metadata", "effective_config", "training", "mode"); ok {
+		put([]string{"training", "mode"}, mode)
+	}
+	if q, _ := lookup(job, "metadata", "effective_config", "training", "use_qlora"); q == true {
+		put([]string{"training", "use_qlora"}, true)
+	}
+	// Validation without [training.validation] follows the validation
+	// file; with it, the table's enabled says.
+	if enabled, ok := lookup(job, "metadata", "effective_config", "training", "validation", "enabled"); ok && hasValidation {
+		put([]string{"training", "validation", "enabled"}, enabled)
+	}
+	return config
+}
+
+// SFTOverridesFromConfig fills the typed attributes from an SFT config, as
+// on import: every typed key present at its own path with a value of its
+// type is set, every other one is left out. SFTTOMLWithoutTyped gives the
+// rest of the config.
+func SFTOverridesFromConfig(config map[string]any) SFTOverrides {
 	var o SFTOverrides
 	for _, k := range SFT.Keys {
-		if !k.Typed() || k.Sent == nil {
+		if !k.Typed() {
 			continue
 		}
-		val, ok := lookup(job, k.Sent...)
-		if !ok && k.Attr == "base" {
-			val, ok = firstPresent(job, "model_id", "base_model")
-		}
-		if !ok {
-			continue
-		}
-		if converted, ok := configValue(k.Type, val); ok {
-			o.set(k, converted)
+		if val, ok := lookup(config, k.Path...); ok {
+			if converted, ok := configValue(k.Type, val); ok {
+				o.set(k, converted)
+			}
 		}
 	}
-	// The method is sent as mode and use_qlora; QLoRA's mode "qlora" is
-	// sent as "lora" with use_qlora, which names the same method.
-	if mode, ok := lookupString(job, "metadata", "effective_config", "training", "mode"); ok {
-		k, _ := SFT.Key("training.mode")
-		o.set(k, mode)
-	}
-	if q, ok := lookup(job, "metadata", "effective_config", "training", "use_qlora"); ok {
-		if b, ok := q.(bool); ok && b {
-			k, _ := SFT.Key("training.use_qlora")
-			o.set(k, true)
-		}
-	}
+	return o
+}
+
+// SFTOverridesFromJob is SFTOverridesFromConfig of SFTConfigFromJob, with
+// the file ids: training_file_id (or training_file) and the first entry of
+// metadata.effective_config.data.validation_files.
+func SFTOverridesFromJob(job map[string]any) SFTOverrides {
+	o := SFTOverridesFromConfig(SFTConfigFromJob(job))
 	if id, ok := firstPresent(job, "training_file_id", "training_file"); ok {
 		o.TrainingFileID, _ = id.(string)
 	}
@@ -153,6 +212,73 @@ func SFTOverridesFromJob(job map[string]any) SFTOverrides {
 		}
 	}
 	return o
+}
+
+// SFTTOMLWithoutTyped is config without the keys SFTOverridesFromConfig
+// takes, as a TOML document: what an imported job's config_toml holds
+// beside its typed attributes. It is "" when nothing is left.
+func SFTTOMLWithoutTyped(config map[string]any) (string, error) {
+	rest := copyTable(config)
+	for _, k := range SFT.Keys {
+		if !k.Typed() {
+			continue
+		}
+		if val, ok := lookup(rest, k.Path...); ok {
+			if _, convertible := configValue(k.Type, val); !convertible {
+				continue
+			}
+			parent, _ := lookup(rest, k.Path[:len(k.Path)-1]...)
+			delete(parent.(map[string]any), k.Path[len(k.Path)-1])
+		}
+	}
+	pruneEmptyTables(rest)
+	if len(rest) == 0 {
+		return "", nil
+	}
+	b, err := toml.Marshal(rest)
+	return string(b), err
+}
+
+// pruneEmptyTables drops tables left empty, innermost first.
+func pruneEmptyTables(t map[string]any) {
+	for k, v := range t {
+		if sub, ok := v.(map[string]any); ok {
+			pruneEmptyTables(sub)
+			if len(sub) == 0 {
+				delete(t, k)
+			}
+		}
+	}
+}
+
+// fromJSONNumbers copies a decoded JSON document with each json.Number made
+// the int64 or float64 TOML decoding would give.
+func fromJSONNumbers(t map[string]any) map[string]any {
+	out := make(map[string]any, len(t))
+	for k, v := range t {
+		out[k] = fromJSONNumber(v)
+	}
+	return out
+}
+
+func fromJSONNumber(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return fromJSONNumbers(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = fromJSONNumber(e)
+		}
+		return out
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n
+		}
+		f, _ := v.Float64()
+		return f
+	}
+	return v
 }
 
 func firstPresent(doc map[string]any, keys ...string) (any, bool) {

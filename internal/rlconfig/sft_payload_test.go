@@ -352,3 +352,39 @@ func TestSFTJobKey(t *testing.T) {
 		t.Error("SFTJobKey accepted a JSON array")
 	}
 }
+
+// TestSFTImportPlansClean imports each golden job the way the provider
+// does (typed attributes from the table, the rest as config_toml) and
+// requires the imported configuration to build the very same payload.
+func TestSFTImportPlansClean(t *testing.T) {
+	for _, g := range sftGoldenInputs {
+		t.Run(g.fixture, func(t *testing.T) {
+			r := resolveSFT(t, SFTInput{TOML: readFixture(t, g.fixture+".toml"), Overrides: g.o})
+			raw, err := json.Marshal(BuildSFTPayload(r))
+			if err != nil {
+				t.Fatal(err)
+			}
+			job := decodeJSON(t, raw).(map[string]any)
+
+			config := SFTConfigFromJob(job)
+			o := SFTOverridesFromConfig(config)
+			if full := SFTOverridesFromJob(job); !reflect.DeepEqual(full.Values, o.Values) ||
+				full.TrainingFileID != g.o.TrainingFileID || full.ValidationFileID != g.o.ValidationFileID {
+				t.Errorf("SFTOverridesFromJob = %+v", full)
+			}
+			o.TrainingFileID, o.ValidationFileID = g.o.TrainingFileID, g.o.ValidationFileID
+			rest, err := SFTTOMLWithoutTyped(config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			imported := resolveSFT(t, SFTInput{TOML: rest, Overrides: o})
+			again, err := json.Marshal(BuildSFTPayload(imported))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(decodeJSON(t, again), job) {
+				t.Errorf("the imported job builds\n%s\nnot\n%s\n(config_toml %q, typed %v)", again, raw, rest, o.Values)
+			}
+		})
+	}
+}

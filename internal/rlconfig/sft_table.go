@@ -211,15 +211,15 @@ var SFT = SFTTable{
 			typedAs("validation.greater_is_better", "Whether a greater metric is better. Default `false`."),
 
 		sftKey("training.lora.r", kindInteger, atLeastOne),
-		sftKey("training.lora.alpha", kindNumber, positiveFinite),
+		sftKey("training.lora.alpha", kindInteger, atLeastOne),
 		sftKey("training.lora.dropout", kindNumber, unitInterval),
 		sftKey("training.lora.target_modules", kindStringArray, nil),
 		sftKey("hyperparameters.lora.r", kindInteger, atLeastOne),
-		sftKey("hyperparameters.lora.alpha", kindNumber, positiveFinite),
+		sftKey("hyperparameters.lora.alpha", kindInteger, atLeastOne),
 		sftKey("hyperparameters.lora.dropout", kindNumber, unitInterval),
 		sftKey("hyperparameters.lora.target_modules", kindStringArray, nil),
 		sftKey("lora.r", kindInteger, atLeastOne),
-		sftKey("lora.alpha", kindNumber, positiveFinite),
+		sftKey("lora.alpha", kindInteger, atLeastOne),
 		sftKey("lora.dropout", kindNumber, unitInterval),
 		sftKey("lora.target_modules", kindStringArray, nil),
 
@@ -249,7 +249,7 @@ var SFT = SFTTable{
 		sftKey("hyperparameters.lora_rank", kindInteger, atLeastOne).sentAs(sentHyper+"lora_rank").
 			orFrom("training.lora.r", "hyperparameters.lora.r", "lora.r").
 			typedAs("lora.rank", "The adapter's rank (`r`)."),
-		sftKey("hyperparameters.lora_alpha", kindNumber, positiveFinite).sentAs(sentHyper+"lora_alpha").
+		sftKey("hyperparameters.lora_alpha", kindInteger, atLeastOne).sentAs(sentHyper+"lora_alpha").
 			orFrom("training.lora.alpha", "hyperparameters.lora.alpha", "lora.alpha").
 			typedAs("lora.alpha", "The adapter's scaling (`alpha`)."),
 		sftKey("hyperparameters.lora_dropout", kindNumber, unitInterval).sentAs(sentHyper+"lora_dropout").

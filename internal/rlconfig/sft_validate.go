@@ -26,7 +26,7 @@ type sftValidator struct {
 }
 
 func validateSFT(in SFTInput) *sftValidator {
-	v := &sftValidator{so: &in.Overrides}
+	v := &sftValidator{so: &in.Overrides, method: SFTMethodFFT}
 	v.o = in.Overrides.unknown()
 	v.readTOML(in.TOML)
 	v.merged = MergeSFT(v.base, in.Overrides)
@@ -308,6 +308,13 @@ func (v *sftValidator) checkFiles() {
 			"training_file_id is required: the id of an uploaded training file (a synth_training_file's id). The provider does not upload [job].data itself.")
 	}
 	if v.so.ValidationFileID != "" || v.o.isUnknown("validation_file_id") || v.o.isUnknown("validation") {
+		return
+	}
+	if path, ok := lookupString(v.base, "data", "validation_path"); ok {
+		at := v.tomlPlace("data", "validation_path")
+		v.warnAt(at, "Validation file not uploaded",
+			"%s is %q, a local path the provider does not upload: upload it with a synth_training_file and pass its id as validation_file_id. The job is sent without a validation file.",
+			at.name, path)
 		return
 	}
 	if enabled, ok := v.validationEnabled(); ok && enabled {

@@ -239,6 +239,11 @@ func TestValidateSFT(t *testing.T) {
 			want: []wantDiag{wantWarning("config_toml", 9, "config_toml line 9 enables validation, but validation_file_id is not set")},
 		},
 		{
+			name: "a validation path instead of a validation file",
+			toml: sftValidTOML + "[training.validation]\n[data]\nvalidation_path = \"val.jsonl\"\n",
+			want: []wantDiag{wantWarning("config_toml", 11, `config_toml line 11: [data].validation_path is "val.jsonl", a local path the provider does not upload`)},
+		},
+		{
 			name: "validation switched off needs no file",
 			toml: sftValidTOML + "[training.validation]\nenabled = false\n",
 		},
