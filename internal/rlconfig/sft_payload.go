@@ -25,10 +25,7 @@ type SFTResolved struct {
 // when there is any error.
 func ResolveSFT(in SFTInput) (*SFTResolved, Diagnostics) {
 	v := validateSFT(in)
-	for _, attr := range in.Overrides.Unknown {
-		v.errorAt(typedPlace(attr), "Value not known yet",
-			"%s is not known yet; the job can only be built once every value it depends on is known.", attr)
-	}
+	v.refuseUnknown()
 	if v.diags.HasError() {
 		return nil, v.diags
 	}

@@ -2,7 +2,6 @@ package rlconfig
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -40,19 +39,7 @@ func TestBuildSFTPayloadGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := "testdata/" + g.fixture + ".payload.json"
-			if *update {
-				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !reflect.DeepEqual(decodeJSON(t, got), decodeJSON(t, want)) {
-				t.Errorf("payload differs from %s:\n%s", golden, got)
-			}
+			checkGolden(t, g.fixture, got)
 		})
 	}
 }

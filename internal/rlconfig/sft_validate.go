@@ -121,17 +121,7 @@ func (v *sftValidator) checkKnownKeys() {
 		if !ok {
 			continue
 		}
-		at := v.placeOf(k, k.Path)
-		if ok, why := hasKind(val, k.Type); !ok {
-			v.errorAt(at, "Invalid value type", "%s must be %s, %s.", at.name, k.Type, why)
-			continue
-		}
-		if at.typed && val == "" {
-			continue // checkTypedStrings said so
-		}
-		if k.rule != nil {
-			k.rule(&v.validator, at, val)
-		}
+		v.checkValue(v.placeOf(k, k.Path), val, k.Type, k.rule)
 	}
 }
 

@@ -194,17 +194,21 @@ func (v *validator) checkKnownKeys() {
 		if !ok {
 			continue
 		}
-		at := v.placeOf(k.path...)
-		if ok, why := hasKind(val, k.kind); !ok {
-			v.errorAt(at, "Invalid value type", "%s must be %s, %s.", at.name, k.kind, why)
-			continue
-		}
-		if at.typed && val == "" {
-			continue // checkTypedStrings said so
-		}
-		if k.check != nil {
-			k.check(v, at, val)
-		}
+		v.checkValue(v.placeOf(k.path...), val, k.kind, k.check)
+	}
+}
+
+// checkValue checks the value of a known key: its type, then its rule.
+func (v *validator) checkValue(at place, val any, kind valueKind, rule func(*validator, place, any)) {
+	if ok, why := hasKind(val, kind); !ok {
+		v.errorAt(at, "Invalid value type", "%s must be %s, %s.", at.name, kind, why)
+		return
+	}
+	if at.typed && val == "" {
+		return // checkTypedStrings said so
+	}
+	if rule != nil {
+		rule(v, at, val)
 	}
 }
 
