@@ -228,7 +228,9 @@ func SFTTOMLWithoutTyped(config map[string]any) (string, error) {
 				continue
 			}
 			parent, _ := lookup(rest, k.Path[:len(k.Path)-1]...)
-			delete(parent.(map[string]any), k.Path[len(k.Path)-1])
+			if t, ok := parent.(map[string]any); ok {
+				delete(t, k.Path[len(k.Path)-1])
+			}
 		}
 	}
 	pruneEmptyTables(rest)

@@ -165,7 +165,7 @@ func SFTJobKey(raw []byte) (string, error) {
 	file, _ := firstPresent(job, "training_file_id", "training_file")
 	hp := job["hyperparameters"]
 	effective, _ := lookup(job, "metadata", "effective_config")
-	comparable, err := json.Marshal(map[string]any{
+	same, err := json.Marshal(map[string]any{
 		"model":            model,
 		"training_file_id": file,
 		"hyperparameters":  hp,
@@ -174,5 +174,5 @@ func SFTJobKey(raw []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return ConfigKey(comparable)
+	return ConfigKey(same)
 }
