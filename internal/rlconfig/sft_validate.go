@@ -93,10 +93,6 @@ func (v *sftValidator) checkTables() {
 			continue
 		}
 		at := v.tomlPlace(path...)
-		name := "[" + strings.Join(path[:len(path)-1], ".") + "]." + path[len(path)-1]
-		if len(path) == 1 {
-			name = path[0]
-		}
 		var typed []string
 		for _, k := range SFT.Keys {
 			if _, ok := v.so.value(k); ok && strings.HasPrefix(k.Dotted()+".", dotted+".") {
@@ -104,11 +100,11 @@ func (v *sftValidator) checkTables() {
 			}
 		}
 		if len(typed) > 0 {
-			v.errorAt(at, "Invalid section", "%s: %s must be a table, got %s, so it contradicts %s, which writes into it.",
-				at.origin, name, describe(val), strings.Join(typed, ", "))
+			v.errorAt(at, "Invalid section", "%s must be a table, got %s, so it contradicts %s, which writes into it.",
+				at.name, describe(val), strings.Join(typed, ", "))
 			continue
 		}
-		v.errorAt(at, "Invalid section", "%s: %s must be a table, got %s.", at.origin, name, describe(val))
+		v.errorAt(at, "Invalid section", "%s must be a table, got %s.", at.name, describe(val))
 	}
 }
 
@@ -204,10 +200,9 @@ func (v *sftValidator) checkBaseModel() {
 	id, isString := val.(string)
 	at := v.placeOf(k, path)
 	if !isString || id == "" {
-		if !isString && !slices.Equal(path, k.Path) {
-			// checkKnownKeys checked [job].model, not its fallback.
-			v.errorAt(at, "Invalid value type", "%s must be a string, got %s.", at.name, describe(val))
-		} else if id == "" && !at.typed {
+		// A wrong type was reported by checkKnownKeys, an empty typed
+		// value by checkTypedStrings.
+		if isString && !at.typed {
 			v.errorAt(at, "Empty value", "%s must not be empty.", at.name)
 		}
 		return

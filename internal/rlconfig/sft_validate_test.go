@@ -175,6 +175,16 @@ func TestValidateSFT(t *testing.T) {
 			want: []wantDiag{wantError("config_toml", 2, `[job].model is not a valid base model: "qwen3" must have the form "org/name"`)},
 		},
 		{
+			name: "[model].base of the wrong type, reported once",
+			toml: strings.Replace(sftValidTOML, "[job]\nmodel = \"Qwen/Qwen3-4B\"", "[model]\nbase = 4", 1),
+			want: []wantDiag{wantError("config_toml", 2, "config_toml line 2: [model].base must be a string, got integer 4.")},
+		},
+		{
+			name: "empty [job].model",
+			toml: strings.Replace(sftValidTOML, "Qwen/Qwen3-4B", "", 1),
+			want: []wantDiag{wantError("config_toml", 2, "config_toml line 2: [job].model must not be empty.")},
+		},
+		{
 			name: "base not on the RL list",
 			toml: strings.Replace(sftValidTOML, "Qwen/Qwen3-4B", "meta-llama/Llama-3.1-8B", 1),
 			want: []wantDiag{wantWarning("config_toml", 2, "not on the SDK's list of RL-trainable base models")},
