@@ -23,7 +23,9 @@ type SFTOverrides struct {
 	// Values are the typed attributes that are set, by block and attribute
 	// as SFT.Keys names them: Values["hyperparameters"]["n_epochs"]. Each
 	// value has the form TOML decoding gives it: string, int64, float64,
-	// bool, or []any of those ([]string is accepted too).
+	// bool, or []any of those ([]string is accepted too). A block present
+	// with no attributes is a block whose attributes are all null; for
+	// validation that still means validation on, with the defaults.
 	Values map[string]map[string]any
 
 	// TrainingFileID is training_file_id; it takes the place of [job].data.
@@ -78,6 +80,11 @@ func MergeSFT(base map[string]any, o SFTOverrides) map[string]any {
 			}
 			t[k.Path[len(k.Path)-1]] = copyValue(asTOMLValue(val))
 		}
+	}
+	// An empty validation block still asks for validation, with the
+	// defaults; the table's presence is what says so.
+	if _, ok := o.Values["validation"]; ok {
+		tableIn(tableIn(out, "training"), "validation")
 	}
 	return out
 }

@@ -140,6 +140,10 @@ func TestBuildSFTPayloadRules(t *testing.T) {
 		if at(p, "metadata.effective_config.training.validation.enabled") != true {
 			t.Errorf("validation not enabled: %v", p["metadata"])
 		}
+		p = build(t, base, SFTOverrides{Values: map[string]map[string]any{"validation": {}}, ValidationFileID: "file_v"})
+		if at(p, "hyperparameters.evaluation_strategy") != "steps" || at(p, "metadata.effective_config.training.validation.enabled") != true {
+			t.Errorf("an empty validation block did not ask for validation: %v", p)
+		}
 		p = build(t, base, SFTOverrides{})
 		if _, ok := p["hyperparameters"].(map[string]any)["evaluation_strategy"]; ok {
 			t.Errorf("validation defaults sent without [training.validation]: %v", p["hyperparameters"])
