@@ -165,11 +165,12 @@ func (v *sftValidator) checkAlgorithm() {
 			hint = " This is the RL algorithm: an RL job is a synth_rl_job."
 		}
 		v.errorAt(at, "Unsupported algorithm", "%s must be %s for an SFT job, got %q.%s",
-			at.name, quotedList(rule.want), got, hint)
+			at.name, orList(rule.want), got, hint)
 	}
 }
 
-func quotedList(words []string) string {
+// orList spells words as `"a", "b" or "c"`.
+func orList(words []string) string {
 	q := make([]string, len(words))
 	for i, w := range words {
 		q[i] = `"` + w + `"`
