@@ -19,4 +19,9 @@
 //
 // Sections and keys this package does not know pass through to the backend
 // untouched; the backend is the authority on them.
+//
+// The SFT job config (FFT, LoRA, QLoRA; contract section 11) is the second
+// config kind, described as one key table, [SFT]: [ValidateSFT] at plan
+// time, [ResolveSFT] plus [BuildSFTPayload] at apply time, [SFTJobKey] to
+// tell an identical job, and [SFTConfigFromJob] to import one.
 package rlconfig

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"math"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -56,22 +55,7 @@ func TestBuildPayloadGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-
-			golden := "testdata/" + g.fixture + ".payload.json"
-			if *update {
-				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			// decodeJSON keeps each number's text, so 1 and 1.0, or 0.00005
-			// and 5e-05, differ: the golden files are in the SDK's form.
-			if !reflect.DeepEqual(decodeJSON(t, got), decodeJSON(t, want)) {
-				t.Errorf("payload differs from %s:\n%s", golden, got)
-			}
+			checkGolden(t, g.fixture, got)
 		})
 	}
 }

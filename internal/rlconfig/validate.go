@@ -195,17 +195,21 @@ func (v *validator) checkKnownKeys() {
 		if !ok {
 			continue
 		}
-		at := v.placeOf(k.Path...)
-		if ok, why := hasKind(val, k.Type); !ok {
-			v.errorAt(at, "Invalid value type", "%s must be %s, %s.", at.name, k.Type, why)
-			continue
-		}
-		if at.typed && val == "" {
-			continue // checkTypedStrings said so
-		}
-		if k.rule != nil {
-			k.rule(v, at, val)
-		}
+		v.checkValue(v.placeOf(k.Path...), val, k.Type, k.rule)
+	}
+}
+
+// checkValue checks the value of a known key: its type, then its rule.
+func (v *validator) checkValue(at place, val any, kind ValueType, rule func(*validator, place, any)) {
+	if ok, why := hasKind(val, kind); !ok {
+		v.errorAt(at, "Invalid value type", "%s must be %s, %s.", at.name, kind, why)
+		return
+	}
+	if at.typed && val == "" {
+		return // checkTypedStrings said so
+	}
+	if rule != nil {
+		rule(v, at, val)
 	}
 }
 
