@@ -26,7 +26,7 @@ func TestRLJob_payloadMatchesTheContract(t *testing.T) {
 	)
 	cases := map[string]string{
 		"rl_from_base_qwen4b": "",
-		"rl_from_ft":          "model = { source = \"ft:Qwen/Qwen3-4B:job_8f2c1a\" }\n  tags = { pipeline = \"terraform\" }",
+		"rl_from_ft":          "model = { source = \"ft:Qwen/Qwen3-4B:job_8f2c1a\" }",
 	}
 	for fixture, extra := range cases {
 		t.Run(fixture, func(t *testing.T) {

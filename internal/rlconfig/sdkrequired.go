@@ -4,25 +4,6 @@ import (
 	"strings"
 )
 
-// sdkRequired are the keys the SDK's RL config model requires before
-// `synth-ai train` submits a config (SDK 0.2.13 to 0.2.17). The contract
-// treats them as optional and the backend's own rule is not known, so a
-// missing one is worth a warning, never an error. A one-element path is a
-// section that must be present.
-var sdkRequired = [][]string{
-	{"algorithm"},
-	{"model", "trainer_mode"},
-	{"rollout", "env_name"},
-	{"rollout", "policy_name"},
-	{"rollout", "max_concurrent_rollouts"},
-	{"training", "num_epochs"},
-	{"training", "iterations_per_epoch"},
-	{"training", "max_turns"},
-	{"training", "batch_size"},
-	{"training", "group_size"},
-	{"training", "learning_rate"},
-}
-
 // CheckSDKRequired returns one warning naming every key the SDK's RL config
 // model requires that the effective config lacks, or nothing when it lacks
 // none. A value not known yet counts as present, and an unknown or
@@ -51,31 +32,107 @@ func CheckSDKRequired(in Input) Diagnostics {
 		Severity:  SeverityWarning,
 		Attribute: attr,
 		Summary:   "Config incomplete for the SDK",
-		Detail: "The SDK's `synth-ai train` would refuse this config: its RL config model requires " +
-			strings.Join(missing, ", ") + ", which the effective config (config_toml with the typed attributes) " +
-			"lacks. The contract leaves them optional and the backend's own rule is not known, so the job is " +
-			"submitted all the same; set them, in config_toml or as typed attributes, for a config the SDK accepts.",
+		Detail: "The newest SDK's `synth-ai train` would refuse this config: the effective config (config_toml " +
+			"with the typed attributes) lacks " + strings.Join(missing, "; ") + ". The backend is the authority on " +
+			"what it accepts, so the job is submitted all the same; set them in config_toml (or as typed attributes " +
+			"where there are some) for a config the SDK accepts.",
 	}}
 }
 
-// MissingSDKKeys lists, in the form CheckSDKRequired names them ("[algorithm]",
-// "training.batch_size"), the keys the SDK requires that a whole config,
-// such as the data.config of a payload, lacks.
+// MissingSDKKeys lists, in the form CheckSDKRequired names them
+// ("[compute] (gpu_type, gpu_count)", "training.batch_size"), what the newest
+// SDK requires that a whole config, such as the data.config of a payload,
+// lacks.
 func MissingSDKKeys(config map[string]any) []string {
 	return missingSDKKeys(config, func(string) bool { return false })
 }
 
+// missingSDKKeys applies the newest SDK's list of refusals (contract §3.1)
+// to a config as the user wrote it, before the SDK's own defaults are
+// filled in. Each missing key is named once: a missing section is named with
+// the keys it would need ("[compute] (gpu_type, gpu_count)"), and the keys of
+// [training] and [evaluation] only when that section is there, as the SDK
+// checks them.
 func missingSDKKeys(config map[string]any, unknown func(attr string) bool) []string {
 	var missing []string
-	for _, path := range sdkRequired {
-		if _, ok := lookup(config, path...); ok || unknown(strings.Join(path, ".")) {
-			continue
+	has := func(path ...string) bool {
+		_, ok := lookup(config, path...)
+		return ok || unknown(strings.Join(path, "."))
+	}
+	requireSection := func(section string, keys ...string) {
+		if !has(section) {
+			name := "[" + section + "]"
+			if len(keys) > 0 {
+				name += " (" + strings.Join(keys, ", ") + ")"
+			}
+			missing = append(missing, name)
+			return
 		}
-		if len(path) == 1 {
-			missing = append(missing, "["+path[0]+"]")
-		} else {
-			missing = append(missing, strings.Join(path, "."))
+		for _, k := range keys {
+			if !has(section, k) {
+				missing = append(missing, section+"."+k)
+			}
 		}
 	}
+	optionalSection := func(section string, keys ...string) {
+		if has(section) {
+			requireSection(section, keys...)
+		}
+	}
+
+	requireSection("algorithm", "variety")
+	requireSection("model", "trainer_mode", "label")
+	requireSection("compute", "gpu_type", "gpu_count")
+	requireSection("rollout", "env_name", "policy_name")
+	missing = append(missing, missingRewardSource(config, unknown)...)
+	if !has("topology") && !hasComputeTopology(config) && !unknown("compute") {
+		missing = append(missing, "[topology] (or [compute.topology])")
+	}
+	switch tp, size := has("topology", "tensor_parallel"), has("vllm", "tensor_parallel_size"); {
+	case tp && !size:
+		missing = append(missing, "vllm.tensor_parallel_size (topology.tensor_parallel is set)")
+	case size && !tp:
+		missing = append(missing, "topology.tensor_parallel (vllm.tensor_parallel_size is set)")
+	}
+	optionalSection("training", "num_epochs", "iterations_per_epoch", "max_turns", "batch_size",
+		"group_size", "learning_rate", "weight_sync_interval", "log_interval")
+	optionalSection("evaluation", "instances", "every_n_iters", "seeds")
 	return missing
+}
+
+// missingRewardSource names what the SDK's reward-source rule lacks: exactly
+// one of the two reward flags true, and a judge for rubric rewards.
+func missingRewardSource(config map[string]any, unknown func(attr string) bool) []string {
+	const rubric, origin = "rollout.rubric_rewards_only", "rollout.task_app_origin_rewards_only"
+	if unknown(rubric) || unknown(origin) {
+		return nil
+	}
+	isTrue := func(path ...string) bool {
+		b, _ := lookup(config, path...)
+		return b == true
+	}
+	rubricOnly, originOnly := isTrue("rollout", "rubric_rewards_only"), isTrue("rollout", "task_app_origin_rewards_only")
+	switch {
+	case rubricOnly == originOnly:
+		return []string{"exactly one of " + rubric + " and " + origin + " = true"}
+	case rubricOnly && !isTrue("judge", "enabled") && !isTrue("rubric", "enabled"):
+		return []string{"judge.enabled = true (or rubric.enabled = true), which " + rubric + " needs"}
+	}
+	return nil
+}
+
+// hasComputeTopology tells whether [compute.topology] describes a topology:
+// the reference placement the SDK adds to every config does not.
+func hasComputeTopology(config map[string]any) bool {
+	t, _ := lookup(config, "compute", "topology")
+	table, ok := t.(map[string]any)
+	if !ok {
+		return false
+	}
+	for k := range table {
+		if k != "reference_placement" {
+			return true
+		}
+	}
+	return false
 }

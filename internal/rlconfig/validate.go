@@ -55,6 +55,7 @@ func validate(in Input) *validator {
 	v := &validator{o: &in.Overrides, defaultTaskURL: in.DefaultTaskURL, typed: map[string]bool{}}
 	v.readTOML(in.TOML)
 	v.merged = Merge(v.base, in.Overrides)
+	normalizeNumbers(v.merged)
 	for _, f := range typedFields {
 		if _, ok := f.value(v.o); ok {
 			v.typed[f.attr()] = true
@@ -67,6 +68,7 @@ func validate(in Input) *validator {
 	v.checkFinite(nil, v.merged)
 	v.checkAlgorithm()
 	v.checkModel()
+	v.checkWeightSync()
 	v.checkTopology()
 	v.checkServices()
 	v.checkTags()
