@@ -26,7 +26,10 @@ const (
 	envBackendURL     = "SYNTH_BACKEND_URL"
 	envBackendURLOld  = "BACKEND_BASE_URL"
 	envEnvironmentKey = "ENVIRONMENT_API_KEY"
-	envTaskAppURL     = "TASK_APP_URL"
+	// envEnvironmentKeyAliases lists more task-app keys, comma-separated,
+	// sent in X-API-Keys after the main one, as the SDK does.
+	envEnvironmentKeyAliases = "ENVIRONMENT_API_KEY_ALIASES"
+	envTaskAppURL            = "TASK_APP_URL"
 
 	defaultRequestTimeout = 30 * time.Second
 	defaultMaxRetries     = 4
@@ -82,7 +85,8 @@ func (p *synthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"environment_api_key": schema.StringAttribute{
 				MarkdownDescription: "Key sent to task apps (as `X-API-Key`, `X-API-Keys` and `Authorization: Bearer`). " +
-					"Defaults to `ENVIRONMENT_API_KEY`.",
+					"Defaults to `ENVIRONMENT_API_KEY`. Keys listed in `ENVIRONMENT_API_KEY_ALIASES` (comma-separated) follow it in " +
+					"`X-API-Keys`, as the SDK sends them.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -154,15 +158,16 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 
 	data := &providerData{
-		apiRoot:           apiRoot,
-		apiKey:            firstNonEmpty(cfg.APIKey.ValueString(), os.Getenv(envAPIKey)),
-		environmentAPIKey: firstNonEmpty(cfg.EnvironmentAPIKey.ValueString(), os.Getenv(envEnvironmentKey)),
-		taskAppURL:        firstNonEmpty(cfg.TaskAppURL.ValueString(), os.Getenv(envTaskAppURL)),
-		requestTimeout:    timeout,
-		maxRetries:        maxRetries,
-		userAgent:         fmt.Sprintf("terraform-provider-synth/%s terraform/%s", p.version, req.TerraformVersion),
-		dups:              newDupGuard(),
-		healthChecks:      synthapi.NewHealthCache(healthCheckReuse),
+		apiRoot:               apiRoot,
+		apiKey:                firstNonEmpty(cfg.APIKey.ValueString(), os.Getenv(envAPIKey)),
+		environmentAPIKey:     firstNonEmpty(cfg.EnvironmentAPIKey.ValueString(), os.Getenv(envEnvironmentKey)),
+		environmentKeyAliases: synthapi.ParseKeyAliases(os.Getenv(envEnvironmentKeyAliases)),
+		taskAppURL:            firstNonEmpty(cfg.TaskAppURL.ValueString(), os.Getenv(envTaskAppURL)),
+		requestTimeout:        timeout,
+		maxRetries:            maxRetries,
+		userAgent:             fmt.Sprintf("terraform-provider-synth/%s terraform/%s", p.version, req.TerraformVersion),
+		dups:                  newDupGuard(),
+		healthChecks:          synthapi.NewHealthCache(healthCheckReuse),
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data

@@ -147,6 +147,33 @@ data "synth_task_app" "test" {
 	})
 }
 
+// A task app deployed with an older key accepts the caller through
+// ENVIRONMENT_API_KEY_ALIASES, which follow the main key in X-API-Keys.
+func TestTaskAppDataSource_keyAliases(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	t.Setenv(envEnvironmentKeyAliases, "env_retired_key, "+testEnvironmentKey)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "synth" {
+  backend_url         = %q
+  api_key             = %q
+  environment_api_key = "env_wrong_key"
+}
+
+data "synth_task_app" "test" {
+  url = %q
+}
+`, env.backendURL, testAPIKey, env.taskAppURL),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("healthy"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
+
 func TestTaskAppDataSource_unhealthyApp(t *testing.T) {
 	env := newTestEnv(t, emulator.Options{})
 	env.emu.SetTaskAppHealthy(false)
