@@ -84,7 +84,7 @@ func parseCreatePayload(body []byte) (*createPayload, error) {
 	if err := p.checkModel(data); err != nil {
 		return nil, err
 	}
-	if err := p.checkSDKDefaults(); err != nil {
+	if err := p.checkWeightSync(); err != nil {
 		return nil, err
 	}
 	tags, _ := raw["tags"].(map[string]any)
@@ -170,24 +170,18 @@ func (p *createPayload) checkModel(data map[string]any) error {
 	}
 }
 
-// checkSDKDefaults refuses a config without what the newest SDK adds to
-// every config it sends (§3.1): the weight-sync mode the backend requires
-// when [training] is there, and compute.topology.reference_placement, in
-// data.config and in the top-level compute copy alike.
-func (p *createPayload) checkSDKDefaults() error {
-	if training, ok := p.config["training"].(map[string]any); ok {
-		sync, _ := training["weight_sync"].(map[string]any)
-		if mode, _ := sync["mode"].(string); mode != "direct" {
-			return rejectf(`data.config.training.weight_sync.mode must be "direct" when the config has [training] (a backend requirement)`)
-		}
+// checkWeightSync refuses a config with [training] whose weight-sync mode
+// is not "direct": the newest SDK fills it in as a backend requirement
+// (§3.1). The reference placement it also adds is not required: older SDKs,
+// which the backend still serves, do not send it.
+func (p *createPayload) checkWeightSync() error {
+	training, ok := p.config["training"].(map[string]any)
+	if !ok {
+		return nil
 	}
-	topCompute, _ := p.raw["compute"].(map[string]any)
-	configCompute, _ := p.config["compute"].(map[string]any)
-	for where, compute := range map[string]map[string]any{"compute": topCompute, "data.config.compute": configCompute} {
-		topology, _ := compute["topology"].(map[string]any)
-		if placement, _ := topology["reference_placement"].(string); placement == "" {
-			return rejectf("%s.topology.reference_placement must be a non-empty string", where)
-		}
+	sync, _ := training["weight_sync"].(map[string]any)
+	if mode, _ := sync["mode"].(string); mode != "direct" {
+		return rejectf(`data.config.training.weight_sync.mode must be "direct" when the config has [training] (a backend requirement)`)
 	}
 	return nil
 }

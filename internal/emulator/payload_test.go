@@ -90,8 +90,6 @@ func TestCreateValidatesPayload(t *testing.T) {
 		{"weight-sync mode not direct", func(p map[string]any) {
 			config(p)["training"] = map[string]any{"weight_sync": map[string]any{"mode": "nccl"}}
 		}, `weight_sync.mode must be "direct"`},
-		{"no reference placement in compute", func(p map[string]any) { p["compute"] = map[string]any{} }, "compute.topology.reference_placement"},
-		{"no reference placement in the config", func(p map[string]any) { delete(config(p), "compute") }, "data.config.compute.topology.reference_placement"},
 		{"tags missing", func(p map[string]any) { delete(p, "tags") }, "tags.source"},
 		{"tags.source not a string", func(p map[string]any) { p["tags"] = map[string]any{"source": 1} }, "tags.source"},
 		{"metadata missing", func(p map[string]any) { delete(p, "metadata") }, "metadata.backend_base_url"},
