@@ -52,6 +52,12 @@ func testCLIPath(t *testing.T, feature string) string {
 
 func newTFCLI(t *testing.T, feature string) *tfCLI {
 	t.Helper()
+	return newTFCLIAtLeast(t, feature, "1.14.0")
+}
+
+// newTFCLIAtLeast is newTFCLI for a feature that needs Terraform minVersion.
+func newTFCLIAtLeast(t *testing.T, feature, minVersion string) *tfCLI {
+	t.Helper()
 	bin := testCLIPath(t, feature)
 	out, err := exec.Command(bin, "version", "-json").Output()
 	if err != nil {
@@ -66,8 +72,8 @@ func newTFCLI(t *testing.T, feature string) *tfCLI {
 	if err := json.Unmarshal(out, &v); err != nil {
 		t.Fatalf("%s version -json: %v", bin, err)
 	}
-	if ver, err := version.NewVersion(v.Version); err != nil || ver.LessThan(version.Must(version.NewVersion("1.14.0"))) {
-		t.Skipf("Terraform %s has no %s; it needs 1.14 or later", v.Version, feature)
+	if ver, err := version.NewVersion(v.Version); err != nil || ver.LessThan(version.Must(version.NewVersion(minVersion))) {
+		t.Skipf("Terraform %s has no %s; it needs %s or later", v.Version, feature, minVersion)
 	}
 
 	dir := t.TempDir()
