@@ -42,7 +42,7 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"algorithm":  configSection("`[algorithm]`: the RL algorithm. The backend accepts only `online` / `policy_gradient` / `gspo`.", algorithmAttributes()),
-			"model":      configSection("`[model]`: what to train. Exactly one of `source` and `base` must be set, here or in `config_toml`.", modelAttributes()),
+			"model":      configSection("`[model]`: what to train. Exactly one of `source` and `base` must be set; one set here replaces the other of `config_toml`, as the CLI's `--model` does.", modelAttributes()),
 			"services":   configSection("`[services]`: where the trainer finds the task app and the judge.", servicesAttributes()),
 			"compute":    configSection("`[compute]`: the GPUs the job runs on.", computeAttributes()),
 			"rollout":    configSection("`[rollout]`: how episodes are collected from the task app.", rolloutAttributes()),
@@ -189,8 +189,9 @@ func algorithmAttributes() map[string]schema.Attribute {
 
 func modelAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"source": optionalString("A trained model to continue from: `ft:`, `fft:`, `qft:` or `rl:` followed by the base " +
-			"model and the job, such as `rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1` (another job's `output_model_id`)."),
+		"source": optionalString("A trained model to continue from: `ft:`, `fft:`, `peft:`, `qft:` or `rl:` followed by the base " +
+			"model and the job, such as `rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1` (another job's `output_model_id`), sent " +
+			"byte for byte; or a base model."),
 		"base": optionalString("A base model to train from, such as `Qwen/Qwen3-4B`. A base the provider does not know " +
 			"is a warning: the backend decides."),
 		"trainer_mode": optionalString("`full`, `lora` or `qlora`."),
