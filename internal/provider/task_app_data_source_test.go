@@ -131,17 +131,7 @@ func TestTaskAppDataSource_refusedKey(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "synth" {
-  backend_url         = %q
-  api_key             = %q
-  environment_api_key = "env_wrong_key"
-}
-
-data "synth_task_app" "test" {
-  url = %q
-}
-`, env.backendURL, testAPIKey, env.taskAppURL),
+			Config: wrongKeyConfig(env),
 			ExpectError: regexp.MustCompile(`(?s)(` + regexp.QuoteMeta(env.taskAppURL) + `.*rejected the environment key|rejected the environment key.*` + regexp.QuoteMeta(env.taskAppURL) + `)`),
 		}},
 	})
@@ -156,7 +146,17 @@ func TestTaskAppDataSource_keyAliases(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+			Config: wrongKeyConfig(env),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("healthy"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
+
+// wrongKeyConfig checks the task app with a key it does not accept.
+func wrongKeyConfig(env *testEnv) string {
+	return fmt.Sprintf(`
 provider "synth" {
   backend_url         = %q
   api_key             = %q
@@ -166,12 +166,7 @@ provider "synth" {
 data "synth_task_app" "test" {
   url = %q
 }
-`, env.backendURL, testAPIKey, env.taskAppURL),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("healthy"), knownvalue.Bool(true)),
-			},
-		}},
-	})
+`, env.backendURL, testAPIKey, env.taskAppURL)
 }
 
 func TestTaskAppDataSource_unhealthyApp(t *testing.T) {
