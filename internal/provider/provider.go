@@ -26,14 +26,15 @@ const (
 	envBackendURL     = "SYNTH_BACKEND_URL"
 	envBackendURLOld  = "BACKEND_BASE_URL"
 	envEnvironmentKey = "ENVIRONMENT_API_KEY"
-	// envEnvironmentKeyAliases lists more task-app keys, comma-separated,
-	// sent in X-API-Keys after the main one, as the SDK does.
-	envEnvironmentKeyAliases = "ENVIRONMENT_API_KEY_ALIASES"
-	envTaskAppURL            = "TASK_APP_URL"
+	envTaskAppURL     = "TASK_APP_URL"
 
 	defaultRequestTimeout = 30 * time.Second
 	defaultMaxRetries     = 4
 )
+
+// envEnvironmentKeyAliases lists more task-app keys, comma-separated, sent in
+// X-API-Keys after the main one, as the SDK does.
+const envEnvironmentKeyAliases = "ENVIRONMENT_API_KEY_ALIASES"
 
 var _ provider.Provider = (*synthProvider)(nil)
 
@@ -158,16 +159,16 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 
 	data := &providerData{
-		apiRoot:               apiRoot,
-		apiKey:                firstNonEmpty(cfg.APIKey.ValueString(), os.Getenv(envAPIKey)),
-		environmentAPIKey:     firstNonEmpty(cfg.EnvironmentAPIKey.ValueString(), os.Getenv(envEnvironmentKey)),
-		environmentKeyAliases: synthapi.ParseKeyAliases(os.Getenv(envEnvironmentKeyAliases)),
-		taskAppURL:            firstNonEmpty(cfg.TaskAppURL.ValueString(), os.Getenv(envTaskAppURL)),
-		requestTimeout:        timeout,
-		maxRetries:            maxRetries,
-		userAgent:             fmt.Sprintf("terraform-provider-synth/%s terraform/%s", p.version, req.TerraformVersion),
-		dups:                  newDupGuard(),
-		healthChecks:          synthapi.NewHealthCache(healthCheckReuse),
+		apiRoot:           apiRoot,
+		apiKey:            firstNonEmpty(cfg.APIKey.ValueString(), os.Getenv(envAPIKey)),
+		environmentAPIKey: firstNonEmpty(cfg.EnvironmentAPIKey.ValueString(), os.Getenv(envEnvironmentKey)),
+		keyAliases:        synthapi.ParseKeyAliases(os.Getenv(envEnvironmentKeyAliases)),
+		taskAppURL:        firstNonEmpty(cfg.TaskAppURL.ValueString(), os.Getenv(envTaskAppURL)),
+		requestTimeout:    timeout,
+		maxRetries:        maxRetries,
+		userAgent:         fmt.Sprintf("terraform-provider-synth/%s terraform/%s", p.version, req.TerraformVersion),
+		dups:              newDupGuard(),
+		healthChecks:      synthapi.NewHealthCache(healthCheckReuse),
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data

@@ -48,12 +48,11 @@ type providerData struct {
 	apiRoot           string
 	apiKey            string
 	environmentAPIKey string
-	// environmentKeyAliases follow the environment key in X-API-Keys.
-	environmentKeyAliases []string
-	taskAppURL            string
-	requestTimeout        time.Duration
-	maxRetries            int
-	userAgent             string
+	keyAliases        []string // follow the environment key in X-API-Keys
+	taskAppURL        string
+	requestTimeout    time.Duration
+	maxRetries        int
+	userAgent         string
 	// dups is the identical-job check's memory, shared by every job.
 	dups *dupGuard
 	// healthChecks lets the jobs of one apply that share a task app share a
@@ -85,7 +84,7 @@ func (d *providerData) backend(diags *diag.Diagnostics) (backend, bool) {
 
 func (d *providerData) taskApp(url, environmentAPIKey string) (taskApp, error) {
 	return synthapi.NewTaskApp(url, environmentAPIKey, append(d.clientOptions(),
-		synthapi.WithHealthCache(d.healthChecks), synthapi.WithKeyAliases(d.environmentKeyAliases...))...)
+		synthapi.WithHealthCache(d.healthChecks), synthapi.WithKeyAliases(d.keyAliases...))...)
 }
 
 func (d *providerData) clientOptions() []synthapi.Option {
@@ -103,7 +102,7 @@ func (d *providerData) clientOptions() []synthapi.Option {
 func (d *providerData) maskSecrets(ctx context.Context, extra ...string) context.Context {
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "api_key", "environment_api_key", "Authorization", "X-API-Key", "X-API-Keys")
 	var secrets []string
-	known := append([]string{d.apiKey, d.environmentAPIKey}, d.environmentKeyAliases...)
+	known := append([]string{d.apiKey, d.environmentAPIKey}, d.keyAliases...)
 	for _, s := range append(known, extra...) {
 		if s != "" {
 			secrets = append(secrets, s)

@@ -131,7 +131,7 @@ func TestTaskAppDataSource_refusedKey(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: wrongKeyConfig(env),
+			Config:      wrongKeyConfig(env),
 			ExpectError: regexp.MustCompile(`(?s)(` + regexp.QuoteMeta(env.taskAppURL) + `.*rejected the environment key|rejected the environment key.*` + regexp.QuoteMeta(env.taskAppURL) + `)`),
 		}},
 	})
