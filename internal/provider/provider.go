@@ -31,6 +31,10 @@ const (
 	defaultMaxRetries     = 4
 )
 
+// envEnvironmentKeyAliases lists more task-app keys, comma-separated, sent in
+// X-API-Keys after the main one, as the SDK does.
+const envEnvironmentKeyAliases = "ENVIRONMENT_API_KEY_ALIASES"
+
 var _ provider.Provider = (*synthProvider)(nil)
 
 type synthProvider struct {
@@ -77,7 +81,8 @@ func (p *synthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"environment_api_key": schema.StringAttribute{
 				MarkdownDescription: "Key sent to task apps (as `X-API-Key`, `X-API-Keys` and `Authorization: Bearer`). " +
-					"Defaults to `ENVIRONMENT_API_KEY`.",
+					"Defaults to `ENVIRONMENT_API_KEY`. Keys listed in `ENVIRONMENT_API_KEY_ALIASES` (comma-separated) follow it in " +
+					"`X-API-Keys`, as the SDK sends them.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -152,6 +157,7 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		apiRoot:           apiRoot,
 		apiKey:            firstNonEmpty(cfg.APIKey.ValueString(), os.Getenv(envAPIKey)),
 		environmentAPIKey: firstNonEmpty(cfg.EnvironmentAPIKey.ValueString(), os.Getenv(envEnvironmentKey)),
+		keyAliases:        synthapi.ParseKeyAliases(os.Getenv(envEnvironmentKeyAliases)),
 		taskAppURL:        firstNonEmpty(cfg.TaskAppURL.ValueString(), os.Getenv(envTaskAppURL)),
 		requestTimeout:    timeout,
 		maxRetries:        maxRetries,

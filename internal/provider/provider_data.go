@@ -48,6 +48,7 @@ type providerData struct {
 	apiRoot           string
 	apiKey            string
 	environmentAPIKey string
+	keyAliases        []string // follow the environment key in X-API-Keys
 	taskAppURL        string
 	requestTimeout    time.Duration
 	maxRetries        int
@@ -82,7 +83,8 @@ func (d *providerData) backend(diags *diag.Diagnostics) (backend, bool) {
 }
 
 func (d *providerData) taskApp(url, environmentAPIKey string) (taskApp, error) {
-	return synthapi.NewTaskApp(url, environmentAPIKey, append(d.clientOptions(), synthapi.WithHealthCache(d.healthChecks))...)
+	return synthapi.NewTaskApp(url, environmentAPIKey, append(d.clientOptions(),
+		synthapi.WithHealthCache(d.healthChecks), synthapi.WithKeyAliases(d.keyAliases...))...)
 }
 
 func (d *providerData) clientOptions() []synthapi.Option {
@@ -100,7 +102,8 @@ func (d *providerData) clientOptions() []synthapi.Option {
 func (d *providerData) maskSecrets(ctx context.Context, extra ...string) context.Context {
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "api_key", "environment_api_key", "Authorization", "X-API-Key", "X-API-Keys")
 	var secrets []string
-	for _, s := range append([]string{d.apiKey, d.environmentAPIKey}, extra...) {
+	known := append([]string{d.apiKey, d.environmentAPIKey}, d.keyAliases...)
+	for _, s := range append(known, extra...) {
 		if s != "" {
 			secrets = append(secrets, s)
 		}

@@ -54,6 +54,13 @@ func testCLIPath(t *testing.T, feature string) string {
 // needs in the skip message.
 func newTFCLI(t *testing.T, feature string) *tfCLI {
 	t.Helper()
+	return newTFCLIAtLeast(t, feature, "1.14.0")
+}
+
+// newTFCLIAtLeast is newTFCLI for a feature that needs Terraform minVersion
+// (OpenTofu is skipped all the same).
+func newTFCLIAtLeast(t *testing.T, feature, minVersion string) *tfCLI {
+	t.Helper()
 	bin := testCLIPath(t, feature)
 	out, err := exec.Command(bin, "version", "-json").Output()
 	if err != nil {
@@ -69,8 +76,8 @@ func newTFCLI(t *testing.T, feature string) *tfCLI {
 		t.Fatalf("%s version -json: %v", bin, err)
 	}
 	ver, err := version.NewVersion(v.Version)
-	if err != nil || ver.LessThan(version.Must(version.NewVersion("1.14.0"))) {
-		t.Skipf("Terraform %s has no %s; it needs 1.14 or later", v.Version, feature)
+	if err != nil || ver.LessThan(version.Must(version.NewVersion(minVersion))) {
+		t.Skipf("Terraform %s has no %s; it needs %s or later", v.Version, feature, minVersion)
 	}
 
 	dir := t.TempDir()

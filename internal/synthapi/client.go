@@ -64,14 +64,16 @@ func NewIdempotencyKey() string { return uuid.NewString() }
 
 // call is one backend request. path is relative to the API root; body, when
 // not nil, is sent as JSON. A non-empty idempotencyKey is sent as the
-// Idempotency-Key header, which is also what allows a POST to be retried.
-// The answer is returned whatever its status; see expect.
-func (c *Client) call(ctx context.Context, method, path string, query url.Values, body any, idempotencyKey string) (*response, error) {
+// Idempotency-Key header; whether the request may be repeated is retry's
+// to say, not the header's. The answer is returned whatever its status; see
+// expect.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, body any, idempotencyKey string, retry retryDecision) (*response, error) {
 	r := request{
 		method: method,
 		url:    c.root + path,
 		query:  query,
 		header: http.Header{"Authorization": {"Bearer " + c.apiKey}},
+		retry:  retry,
 	}
 	if body != nil {
 		data, err := json.Marshal(body)

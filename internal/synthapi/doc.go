@@ -16,7 +16,10 @@
 //
 // # Retries
 //
-// GET requests, and POST requests that carry an Idempotency-Key header, are
+// Every request states whether it may be sent more than once (a
+// retryDecision): reads, verify_task_app, and creates and cancels that carry
+// an Idempotency-Key may; an environment-key upload and a create without a
+// key may not. Those that may are
 // retried on connection errors and on 408, 429, 500, 502, 503 and 504, with
 // exponential backoff and jitter, honouring Retry-After. Anything else is
 // answered after exactly one attempt. All of that lives in retry.go.

@@ -29,7 +29,7 @@ func (c *Client) CreateJob(ctx context.Context, payload any, idempotencyKey stri
 	if payload == nil {
 		return nil, errors.New("creating a job: the payload is nil")
 	}
-	resp, err := expect(c.call(ctx, http.MethodPost, "/rl/jobs", nil, payload, idempotencyKey))
+	resp, err := expect(c.call(ctx, http.MethodPost, "/rl/jobs", nil, payload, idempotencyKey, retryDecision(idempotencyKey != "")))
 	if err != nil {
 		return nil, err
 	}
@@ -52,10 +52,10 @@ func (c *Client) GetJob(ctx context.Context, id string) (*Job, error) {
 	if id == "" {
 		return nil, errors.New("getting a job: the job id is empty")
 	}
-	resp, err := expect(c.call(ctx, http.MethodGet, jobPath("/rl/jobs", id, ""), nil, nil, ""))
+	resp, err := expect(c.call(ctx, http.MethodGet, jobPath("/rl/jobs", id, ""), nil, nil, "", mayRetry))
 	var primary *APIError
 	if errors.As(err, &primary) && primary.StatusCode == http.StatusNotFound {
-		resp, err = expect(c.call(ctx, http.MethodGet, jobPath("/learning/jobs", id, ""), nil, nil, ""))
+		resp, err = expect(c.call(ctx, http.MethodGet, jobPath("/learning/jobs", id, ""), nil, nil, "", mayRetry))
 		var legacy *APIError
 		if errors.As(err, &legacy) && !isTransientStatus(legacy.StatusCode) {
 			// Only a transient failure leaves the question open. Any other
@@ -114,7 +114,7 @@ func (c *Client) ListJobs(ctx context.Context, p ListJobsParams) (jobs []Job, ne
 			q.Set(key, value)
 		}
 	}
-	resp, err := expect(c.call(ctx, http.MethodGet, "/rl/jobs", q, nil, ""))
+	resp, err := expect(c.call(ctx, http.MethodGet, "/rl/jobs", q, nil, "", mayRetry))
 	if err != nil {
 		return nil, "", err
 	}
@@ -174,7 +174,7 @@ func (c *Client) CancelJob(ctx context.Context, id string) error {
 	if id == "" {
 		return errors.New("cancelling a job: the job id is empty")
 	}
-	_, err := expect(c.call(ctx, http.MethodPost, jobPath("/rl/jobs", id, "/cancel"), nil, struct{}{}, NewIdempotencyKey()))
+	_, err := expect(c.call(ctx, http.MethodPost, jobPath("/rl/jobs", id, "/cancel"), nil, struct{}{}, NewIdempotencyKey(), mayRetry))
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusConflict || apiErr.StatusCode == http.StatusBadRequest) {
 		return nil
@@ -212,7 +212,7 @@ func (c *Client) JobEvents(ctx context.Context, id string, sinceSeq int64, limit
 		"since_seq": {strconv.FormatInt(sinceSeq, 10)},
 		"limit":     {strconv.Itoa(limit)},
 	}
-	resp, err := expect(c.call(ctx, http.MethodGet, jobPath("/rl/jobs", id, "/events"), q, nil, ""))
+	resp, err := expect(c.call(ctx, http.MethodGet, jobPath("/rl/jobs", id, "/events"), q, nil, "", mayRetry))
 	if err != nil {
 		return nil, err
 	}
@@ -286,11 +286,11 @@ type VerifyResult struct {
 
 // VerifyTaskApp asks the backend to call the task app at taskURL with the
 // stored environment keys (POST /rl/verify_task_app). A verification
-// changes nothing, so it is retried like a GET: the Idempotency-Key, minted
-// once for all attempts, is what marks a POST as safe to repeat.
+// changes nothing, so it is retried like a GET; like the SDK, it sends no
+// Idempotency-Key, which a verification has no use for.
 func (c *Client) VerifyTaskApp(ctx context.Context, taskURL string) (*VerifyResult, error) {
 	body := map[string]string{"endpoint_base_url": taskURL}
-	resp, err := expect(c.call(ctx, http.MethodPost, "/rl/verify_task_app", nil, body, NewIdempotencyKey()))
+	resp, err := expect(c.call(ctx, http.MethodPost, "/rl/verify_task_app", nil, body, "", mayRetry))
 	if err != nil {
 		return nil, err
 	}

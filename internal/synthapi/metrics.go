@@ -36,7 +36,7 @@ func (c *Client) JobMetrics(ctx context.Context, id string, afterStep int64, lim
 		"after_step": {strconv.FormatInt(afterStep, 10)},
 		"limit":      {strconv.Itoa(limit)},
 	}
-	resp, err := expect(c.call(ctx, http.MethodGet, jobPath("/rl/jobs", id, "/metrics"), q, nil, ""))
+	resp, err := expect(c.call(ctx, http.MethodGet, jobPath("/rl/jobs", id, "/metrics"), q, nil, "", mayRetry))
 	if err != nil {
 		return nil, err
 	}

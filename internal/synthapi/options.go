@@ -2,6 +2,7 @@ package synthapi
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -42,6 +43,7 @@ type settings struct {
 	userAgent    string
 	logger       Logger
 	healthCache  *HealthCache
+	keyAliases   []string
 }
 
 func newSettings(opts []Option) settings {
@@ -110,4 +112,24 @@ func WithUserAgent(ua string) Option {
 // WithLogger sends the client's log lines to l. Nil means silent.
 func WithLogger(l Logger) Option {
 	return func(s *settings) { s.logger = l }
+}
+
+// WithKeyAliases adds keys a TaskApp sends in X-API-Keys after its main key,
+// as the SDK does with ENVIRONMENT_API_KEY_ALIASES: a task app deployed with
+// an older key still recognises the caller. Empty entries and repeats of the
+// main key are left out.
+func WithKeyAliases(aliases ...string) Option {
+	return func(s *settings) { s.keyAliases = aliases }
+}
+
+// ParseKeyAliases splits ENVIRONMENT_API_KEY_ALIASES, a comma-separated
+// list, into its keys, dropping blanks around and between them.
+func ParseKeyAliases(list string) []string {
+	var keys []string
+	for _, k := range strings.Split(list, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

@@ -67,6 +67,7 @@ type request struct {
 	query  url.Values  // nil for none
 	body   []byte      // nil for no body; re-sent as is on every attempt
 	header http.Header // credentials, Idempotency-Key
+	retry  retryDecision
 }
 
 // response is the final answer to a call, body already read.
@@ -112,7 +113,7 @@ func (d *doer) do(ctx context.Context, r request) (*response, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	rc := d.policy.client(ctx, d.http, cs, isIdempotent(r.method, req.Header))
+	rc := d.policy.client(ctx, d.http, cs, r.retry)
 	resp, err := rc.Do(req)
 	if err != nil {
 		var reqErr *RequestError
