@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -32,7 +33,7 @@ const (
 	defaultMaxRetries     = 4
 )
 
-var _ provider.Provider = (*synthProvider)(nil)
+var _ provider.ProviderWithFunctions = (*synthProvider)(nil)
 
 type synthProvider struct {
 	version string
@@ -175,6 +176,15 @@ func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		func() resource.Resource { return &rlJobResource{provider: p} },
 		newEnvironmentAPIKeyResource,
+	}
+}
+
+// Functions are pure (they never call the backend) and need Terraform 1.8 or
+// OpenTofu 1.7.
+func (p *synthProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{
+		newParseModelIDFunction,
+		newModelBaseFunction,
 	}
 }
 
