@@ -189,6 +189,11 @@ func TestValidate(t *testing.T) {
 			want: []wantDiag{wantError("model.source", 0, "exactly one of [model].source or [model].base is required, but both are set")},
 		},
 		{
+			name: "an unknown typed source beside an unknown typed base settles nothing",
+			toml: servicesOnlyTOML,
+			o:    Overrides{Unknown: []string{"model.source", "model.base"}},
+		},
+		{
 			name: "an unknown model block settles nothing",
 			toml: servicesOnlyTOML,
 			o:    Overrides{Unknown: []string{"model"}},
