@@ -145,6 +145,34 @@ func TestProvider_unknownConfigDefersWhenTheClientAllows(t *testing.T) {
 	}
 }
 
+// A list cannot be deferred, so with the settings unknown it fails, saying
+// why, rather than listing nothing.
+func TestProvider_unknownConfigFailsAList(t *testing.T) {
+	server, schemas := protocolProvider(t)
+	if resp := configureWithUnknownBackend(t, server, schemas, true); hasErrorDiag(resp.Diagnostics) {
+		t.Fatalf("ConfigureProvider: %s", diagText(resp.Diagnostics))
+	}
+	lists, ok := server.(tfprotov6.ListResourceServer)
+	if !ok {
+		t.Fatal("the provider server does not serve list resources")
+	}
+	stream, err := lists.ListResource(context.Background(), &tfprotov6.ListResourceRequest{
+		TypeName: "synth_rl_job", Config: objectOf(t, schemas.ListResourceSchemas["synth_rl_job"], nil), Limit: 10,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var diags []*tfprotov6.Diagnostic
+	results := 0
+	for r := range stream.Results {
+		results++
+		diags = append(diags, r.Diagnostics...)
+	}
+	if text := diagText(diags); !hasErrorDiag(diags) || !strings.Contains(text, "Provider not configured") {
+		t.Errorf("listing with unknown settings gave %d results and diagnostics %q, want the error", results, text)
+	}
+}
+
 func TestProvider_unknownConfigWithoutDeferralIsStillAnError(t *testing.T) {
 	server, schemas := protocolProvider(t)
 	resp := configureWithUnknownBackend(t, server, schemas, false)
