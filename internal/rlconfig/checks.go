@@ -89,6 +89,13 @@ func (v *validator) checkModel() {
 	}
 
 	source, base := v.modelPresence("source"), v.modelPresence("base")
+	if v.o.isUnknownExactly("model.source") && v.o.isUnknownExactly("model.base") {
+		// Both hang on values not known yet, as in a module's
+		// `base = cond ? id : null` beside `source = cond ? null : id` (and
+		// `terraform validate` knows no variable): one of them may be null,
+		// which only the known values tell.
+		source, base = maybe, maybe
+	}
 	switch {
 	case source == set && base == set:
 		sourceAt, baseAt := v.placeOf("model", "source"), v.placeOf("model", "base")

@@ -204,6 +204,11 @@ func TestValidate(t *testing.T) {
 			o:    Overrides{Unknown: []string{"model.source"}},
 		},
 		{
+			name: "an unknown typed source beside an unknown typed base settles nothing",
+			toml: servicesOnlyTOML,
+			o:    Overrides{Unknown: []string{"model.source", "model.base"}},
+		},
+		{
 			name: "an unknown model block settles nothing",
 			toml: servicesOnlyTOML,
 			o:    Overrides{Unknown: []string{"model"}},
