@@ -67,6 +67,12 @@ type request struct {
 	query  url.Values  // nil for none
 	body   []byte      // nil for no body; re-sent as is on every attempt
 	header http.Header // credentials, Idempotency-Key
+
+	// stream, when set instead of body, makes a fresh body for each
+	// attempt, read as it is sent and never held whole in memory;
+	// contentType then names it.
+	stream      func() io.ReadCloser
+	contentType string
 }
 
 // response is the final answer to a call, body already read.
@@ -96,7 +102,13 @@ func (d *doer) do(ctx context.Context, r request) (*response, error) {
 	// A []byte body lets retryablehttp rewind it for every attempt; a nil
 	// interface (not a nil slice) means no body at all.
 	var body any
-	if r.body != nil {
+	switch {
+	case r.stream != nil:
+		// retryablehttp calls a ReaderFunc once while building the request
+		// (to learn a length) and drops what it got unread; the stream's
+		// work must therefore begin at its first Read, not here.
+		body = retryablehttp.ReaderFunc(func() (io.Reader, error) { return r.stream(), nil })
+	case r.body != nil:
 		body = r.body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u.String(), body)
@@ -108,7 +120,10 @@ func (d *doer) do(ctx context.Context, r request) (*response, error) {
 	}
 	req.Header.Set("User-Agent", d.userAgent)
 	req.Header.Set("Accept", "application/json")
-	if r.body != nil {
+	switch {
+	case r.stream != nil:
+		req.Header.Set("Content-Type", r.contentType)
+	case r.body != nil:
 		req.Header.Set("Content-Type", "application/json")
 	}
 
