@@ -63,7 +63,7 @@ func (e *Emulator) createJob(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) getJob(w http.ResponseWriter, r *http.Request) {
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
-	j, ok := e.liveJob(r.PathValue("id"))
+	j, ok := e.routeJob(r)
 	if !ok {
 		e.mu.Unlock()
 		writeJobNotFound(w)
@@ -145,7 +145,7 @@ func (e *Emulator) listJobs(w http.ResponseWriter, r *http.Request) {
 	page := []map[string]any{}
 	hasMore := false
 	for _, j := range e.jobs[from:] {
-		if j.lost {
+		if j.lost || j.sft != nil {
 			continue
 		}
 		v := j.at(now, d)
@@ -174,7 +174,7 @@ func (e *Emulator) listJobs(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) cancelJob(w http.ResponseWriter, r *http.Request) {
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
-	j, ok := e.liveJob(r.PathValue("id"))
+	j, ok := e.routeJob(r)
 	if !ok {
 		e.mu.Unlock()
 		writeJobNotFound(w)
@@ -187,7 +187,7 @@ func (e *Emulator) cancelJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j.force(now, forcedStatus{status: "cancelled"}, event{
-		typ: "rl.job.cancelled", level: "warn", message: "Job cancelled by request",
+		typ: j.eventPrefix() + ".job.cancelled", level: "warn", message: "Job cancelled by request",
 		data: map[string]any{"reason": "cancelled by request"},
 	})
 	e.mu.Unlock()
@@ -234,7 +234,7 @@ func (e *Emulator) jobMetrics(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) serveJobFeed(w http.ResponseWriter, r *http.Request, key string, pick func(j *job, v view, d Dialect) []map[string]any) {
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
-	j, found := e.liveJob(r.PathValue("id"))
+	j, found := e.routeJob(r)
 	if !found {
 		e.mu.Unlock()
 		writeJobNotFound(w)
@@ -247,6 +247,17 @@ func (e *Emulator) serveJobFeed(w http.ResponseWriter, r *http.Request, key stri
 
 func writeJobNotFound(w http.ResponseWriter) {
 	writeDetail(w, http.StatusNotFound, "Job not found")
+}
+
+// routeJob finds the live job named in the path, of the family the route
+// serves: /api/rl/ routes know RL jobs only, the /api/learning/ routes both
+// (older deployments read RL jobs there, §2). The caller holds e.mu.
+func (e *Emulator) routeJob(r *http.Request) (*job, bool) {
+	j, ok := e.liveJob(r.PathValue("id"))
+	if !ok || (j.sft != nil && strings.HasPrefix(r.URL.Path, "/api/rl/")) {
+		return nil, false
+	}
+	return j, true
 }
 
 // liveJob finds a job that has not been lost. The caller holds e.mu.
@@ -334,7 +345,7 @@ func (e *Emulator) FailJob(id, reason string) {
 			reason = "Job failed"
 		}
 		j.force(now, forcedStatus{status: "failed", reason: reason}, event{
-			typ: "rl.job.failed", level: "error", message: reason,
+			typ: j.eventPrefix() + ".job.failed", level: "error", message: reason,
 			data: map[string]any{"error": reason},
 		})
 	}
