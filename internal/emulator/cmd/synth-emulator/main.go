@@ -72,6 +72,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		RunTime:           *runTime,
 	})
 	emu.OnRequest(func(r emulator.Request) { logger.Print(requestLine(r)) })
+	defer emu.Close() // the uploaded training files
 
 	servers, err := emu.Start(*backendAddr, *taskAppAddr)
 	if err != nil {
