@@ -85,7 +85,7 @@ var stepCountKeys = []string{"n_epochs", "total_steps", "train_steps", "steps"}
 
 // parseSFTPayload checks an SFT create as the backend does (§11.1). fileOK
 // tells whether a file id names a stored file.
-func parseSFTPayload(body []byte, fileOK func(string) bool) (*sftJob, error) {
+func parseSFTPayload(body []byte, fileOK func(string) bool) (*sftJob, *sftPayloadError) {
 	var raw map[string]any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -190,11 +190,10 @@ func (e *Emulator) createSFTJob(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, answer)
 		return
 	}
-	s, err := parseSFTPayload(body, e.fileExists)
-	if err != nil {
+	s, refusal := parseSFTPayload(body, e.fileExists)
+	if refusal != nil {
 		e.mu.Unlock()
-		pe := err.(*sftPayloadError)
-		writeDetail(w, http.StatusBadRequest, map[string]any{"code": pe.code, "message": pe.message})
+		writeDetail(w, http.StatusBadRequest, map[string]any{"code": refusal.code, "message": refusal.message})
 		return
 	}
 	if e.opts.SFT.StartOnCreate {
