@@ -263,19 +263,11 @@ func (e *Emulator) listFiles(w http.ResponseWriter, r *http.Request) {
 	now, o, d := e.now(), e.opts.SFT, e.opts.Dialect
 
 	e.mu.Lock()
-	from := 0
-	if after != "" {
-		from = -1
-		for i, f := range e.files {
-			if f.ID == after {
-				from = i + 1
-			}
-		}
-		if from < 0 {
-			e.mu.Unlock()
-			writeDetail(w, http.StatusUnprocessableEntity, "after must be the id of a file")
-			return
-		}
+	from, ok := indexAfter(e.files, func(f *storedFile) string { return f.ID }, after)
+	if !ok {
+		e.mu.Unlock()
+		writeDetail(w, http.StatusUnprocessableEntity, "after must be the id of a file")
+		return
 	}
 	page, hasMore := []map[string]any{}, false
 	for _, f := range e.files[from:] {

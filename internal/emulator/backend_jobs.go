@@ -125,27 +125,37 @@ func (e *Emulator) listJobs(w http.ResponseWriter, r *http.Request) {
 	now, d := e.now(), e.opts.Dialect
 
 	e.mu.Lock()
-	from := 0
-	if lq.after != "" {
-		from = -1
-		// A lost job still holds its place in line, so a cursor naming it
-		// keeps working.
-		for i, j := range e.jobs {
-			if j.id == lq.after {
-				from = i + 1
-				break
-			}
-		}
-		if from < 0 {
-			e.mu.Unlock()
-			writeDetail(w, http.StatusUnprocessableEntity, "after must be the id of a job")
-			return
+	page, hasMore, ok := e.pageJobs(lq, now, d, func(j *job) bool { return j.sft == nil })
+	e.mu.Unlock()
+	if !ok {
+		writeDetail(w, http.StatusUnprocessableEntity, "after must be the id of a job")
+		return
+	}
+	if d.ListOmitsConfig {
+		for _, job := range page {
+			delete(job, "config")
 		}
 	}
-	page := []map[string]any{}
-	hasMore := false
+
+	if d.ListAsArray {
+		writeJSON(w, http.StatusOK, page)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"jobs": page, "has_more": hasMore})
+}
+
+// pageJobs is the page of jobs of one family (keep) matching lq, in
+// creation order after the job lq.after names; ok is false when it names
+// none. A lost job still holds its place in line, so a cursor naming it
+// keeps working. The caller holds e.mu.
+func (e *Emulator) pageJobs(lq listQuery, now time.Time, d Dialect, keep func(*job) bool) (page []map[string]any, hasMore, ok bool) {
+	from, ok := indexAfter(e.jobs, func(j *job) string { return j.id }, lq.after)
+	if !ok {
+		return nil, false, false
+	}
+	page = []map[string]any{}
 	for _, j := range e.jobs[from:] {
-		if j.lost || j.sft != nil {
+		if j.lost || !keep(j) {
 			continue
 		}
 		v := j.at(now, d)
@@ -153,22 +163,25 @@ func (e *Emulator) listJobs(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if len(page) == lq.limit {
-			hasMore = true
-			break
+			return page, true, true
 		}
-		job := j.render(v, d)
-		if d.ListOmitsConfig {
-			delete(job, "config")
-		}
-		page = append(page, job)
+		page = append(page, j.render(v, d))
 	}
-	e.mu.Unlock()
+	return page, false, true
+}
 
-	if d.ListAsArray {
-		writeJSON(w, http.StatusOK, page)
-		return
+// indexAfter is where a page after the item whose id is after begins: 0 for
+// no cursor; ok is false when no item has that id.
+func indexAfter[T any](items []T, id func(T) string, after string) (int, bool) {
+	if after == "" {
+		return 0, true
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"jobs": page, "has_more": hasMore})
+	for i, item := range items {
+		if id(item) == after {
+			return i + 1, true
+		}
+	}
+	return 0, false
 }
 
 func (e *Emulator) cancelJob(w http.ResponseWriter, r *http.Request) {

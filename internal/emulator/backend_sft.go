@@ -42,25 +42,13 @@ func (j *job) modelVisible(v view) bool {
 }
 
 func (j *job) renderSFT(v view, d Dialect) map[string]any {
-	status := v.status
-	if !v.raw {
-		status = d.statusValue(status)
-	}
-	m := map[string]any{
-		d.idKey():          j.id,
-		d.statusKey():      status,
-		"training_type":    "sft_offline",
-		"model":            j.sft.model,
-		"training_file_id": j.sft.trainingFileID,
-		"hyperparameters":  j.sft.hyperparameters,
-		"metadata":         j.sft.metadata,
-		"fine_tuned_model": nil,
-		"created_at":       d.timeValue(j.createdAt),
-		"updated_at":       d.timeValue(v.updatedAt),
-		"started_at":       d.timeOrNull(v.startedAt),
-		"finished_at":      d.timeOrNull(v.finishedAt),
-		"error":            nil,
-	}
+	m := j.renderCommon(v, d)
+	m["training_type"] = "sft_offline"
+	m["model"] = j.sft.model
+	m["training_file_id"] = j.sft.trainingFileID
+	m["hyperparameters"] = j.sft.hyperparameters
+	m["metadata"] = j.sft.metadata
+	m["fine_tuned_model"] = nil
 	if j.modelVisible(v) {
 		m["fine_tuned_model"] = j.fineTunedModel()
 	}
@@ -260,36 +248,12 @@ func (e *Emulator) listSFTJobs(w http.ResponseWriter, r *http.Request) {
 	}
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
-	from := 0
-	if lq.after != "" {
-		from = -1
-		for i, j := range e.jobs {
-			if j.id == lq.after {
-				from = i + 1
-			}
-		}
-		if from < 0 {
-			e.mu.Unlock()
-			writeDetail(w, http.StatusUnprocessableEntity, "after must be the id of a job")
-			return
-		}
-	}
-	page, hasMore := []map[string]any{}, false
-	for _, j := range e.jobs[from:] {
-		if j.lost || j.sft == nil {
-			continue
-		}
-		v := j.at(now, d)
-		if !lq.matches(j, v) {
-			continue
-		}
-		if len(page) == lq.limit {
-			hasMore = true
-			break
-		}
-		page = append(page, j.render(v, d))
-	}
+	page, hasMore, ok := e.pageJobs(lq, now, d, func(j *job) bool { return j.sft != nil })
 	e.mu.Unlock()
+	if !ok {
+		writeDetail(w, http.StatusUnprocessableEntity, "after must be the id of a job")
+		return
+	}
 	writeList(w, e.opts.SFT.JobListShape, "jobs", page, hasMore)
 }
 

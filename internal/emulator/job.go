@@ -297,24 +297,12 @@ func (j *job) render(v view, d Dialect) map[string]any {
 	if j.sft != nil {
 		return j.renderSFT(v, d)
 	}
-	status := v.status
-	if !v.raw {
-		status = d.statusValue(status)
-	}
-	m := map[string]any{
-		d.idKey():        j.id,
-		d.statusKey():    status,
-		"job_type":       "rl",
-		"created_at":     d.timeValue(j.createdAt),
-		"updated_at":     d.timeValue(v.updatedAt),
-		"started_at":     d.timeOrNull(v.startedAt),
-		"finished_at":    d.timeOrNull(v.finishedAt),
-		"base_model":     j.base,
-		"config":         j.configJSON,
-		"results":        nil,
-		"error":          nil,
-		"failure_reason": nil,
-	}
+	m := j.renderCommon(v, d)
+	m["job_type"] = "rl"
+	m["base_model"] = j.base
+	m["config"] = j.configJSON
+	m["results"] = nil
+	m["failure_reason"] = nil
 	if j.source != "" {
 		m["model_id"] = j.source
 	}
@@ -326,6 +314,24 @@ func (j *job) render(v view, d Dialect) map[string]any {
 		m["failure_reason"] = v.reason
 	}
 	return m
+}
+
+// renderCommon is what the job objects of both families hold: the id, the
+// status and the times, spelled in dialect d, and no error yet.
+func (j *job) renderCommon(v view, d Dialect) map[string]any {
+	status := v.status
+	if !v.raw {
+		status = d.statusValue(status)
+	}
+	return map[string]any{
+		d.idKey():     j.id,
+		d.statusKey(): status,
+		"created_at":  d.timeValue(j.createdAt),
+		"updated_at":  d.timeValue(v.updatedAt),
+		"started_at":  d.timeOrNull(v.startedAt),
+		"finished_at": d.timeOrNull(v.finishedAt),
+		"error":       nil,
+	}
 }
 
 func (ev event) render(jobID string, d Dialect) map[string]any {

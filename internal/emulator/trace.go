@@ -150,22 +150,8 @@ func (j *job) naturalEvents() []event {
 	if !j.ends() {
 		return evs
 	}
-	switch classify(j.outcome.Status) {
-	case kindSucceeded:
-		evs = append(evs, event{typ: "rl.job.completed", level: "info", message: "Job completed", at: end,
-			data: map[string]any{"model_id": j.modelID(), "final_reward": finalReward, "step": j.steps}})
-	case kindFailed:
-		for _, msg := range j.outcome.ErrorEvents {
-			evs = append(evs, event{typ: "rl.train.error", level: "error", message: msg, at: end,
-				data: map[string]any{"error": msg}})
-		}
-		evs = append(evs, event{typ: "rl.job.failed", level: "error", message: j.failureReason(), at: end,
-			data: map[string]any{"error": j.failureReason()}})
-	case kindCancelled:
-		evs = append(evs, event{typ: "rl.job.cancelled", level: "warn", message: j.cancelReason(), at: end,
-			data: map[string]any{"reason": j.cancelReason()}})
-	}
-	return evs
+	return append(evs, j.outcomeEvents(end, event{typ: "rl.job.completed", level: "info", message: "Job completed", at: end,
+		data: map[string]any{"model_id": j.modelID(), "final_reward": finalReward, "step": j.steps}})...)
 }
 
 // metricPoints derives the job's metrics from its visible events: mean_return
@@ -229,22 +215,31 @@ func (j *job) sftEvents() []event {
 	if !j.ends() {
 		return evs
 	}
+	return append(evs, j.outcomeEvents(end, event{typ: "sft.job.completed", level: "info", message: "Training completed", at: end,
+		data: map[string]any{"status": "succeeded", "step": j.steps}})...)
+}
+
+// outcomeEvents are the events that end a job at end: completed on success,
+// the error events and the failure, or the cancellation, named for the job's
+// family.
+func (j *job) outcomeEvents(end time.Time, completed event) []event {
+	prefix := j.eventPrefix()
 	switch classify(j.outcome.Status) {
 	case kindSucceeded:
-		evs = append(evs, event{typ: "sft.job.completed", level: "info", message: "Training completed", at: end,
-			data: map[string]any{"status": "succeeded", "step": j.steps}})
+		return []event{completed}
 	case kindFailed:
+		var evs []event
 		for _, msg := range j.outcome.ErrorEvents {
-			evs = append(evs, event{typ: "sft.train.error", level: "error", message: msg, at: end,
+			evs = append(evs, event{typ: prefix + ".train.error", level: "error", message: msg, at: end,
 				data: map[string]any{"error": msg}})
 		}
-		evs = append(evs, event{typ: "sft.job.failed", level: "error", message: j.failureReason(), at: end,
+		return append(evs, event{typ: prefix + ".job.failed", level: "error", message: j.failureReason(), at: end,
 			data: map[string]any{"error": j.failureReason()}})
 	case kindCancelled:
-		evs = append(evs, event{typ: "sft.job.cancelled", level: "warn", message: j.cancelReason(), at: end,
-			data: map[string]any{"reason": j.cancelReason()}})
+		return []event{{typ: prefix + ".job.cancelled", level: "warn", message: j.cancelReason(), at: end,
+			data: map[string]any{"reason": j.cancelReason()}}}
 	}
-	return evs
+	return nil
 }
 
 // trainLoss falls from about 2 towards 0.3, with noise, as a fine-tune's

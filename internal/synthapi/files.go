@@ -144,9 +144,9 @@ func (c *Client) GetFile(ctx context.Context, id string) (*TrainingFile, error) 
 	if err != nil {
 		return nil, err
 	}
-	file, err := DecodeTrainingFile(resp.body)
+	file, err := decodeAnswer(resp, DecodeTrainingFile)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s (HTTP %d): %w", resp.method, resp.route, resp.statusCode, err)
+		return nil, err
 	}
 	if file.ID == "" {
 		file.ID = id

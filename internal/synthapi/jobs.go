@@ -40,9 +40,9 @@ func (c *Client) createJob(ctx context.Context, route string, kind jobKind, payl
 	if err != nil {
 		return nil, err
 	}
-	job, err := DecodeJob(resp.body)
+	job, err := decodeAnswer(resp, DecodeJob)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s (HTTP %d): %w", resp.method, resp.route, resp.statusCode, err)
+		return nil, err
 	}
 	if job.ID == "" {
 		return nil, fmt.Errorf(`%s %s (HTTP %d): the answer names no job: it has neither "job_id" nor "id": %s`,
@@ -85,9 +85,9 @@ func (c *Client) getJob(ctx context.Context, id string, kind jobKind, routes ...
 	if err != nil {
 		return nil, err
 	}
-	job, err := DecodeJob(resp.body)
+	job, err := decodeAnswer(resp, DecodeJob)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s (HTTP %d): %w", resp.method, resp.route, resp.statusCode, err)
+		return nil, err
 	}
 	if job.ID == "" {
 		// Some deployments omit the id from the job object; the caller

@@ -166,3 +166,13 @@ func (r *response) decode(out any) error {
 	}
 	return nil
 }
+
+// decodeAnswer decodes a 2xx body with decode, naming the request and its
+// status when the body is not what was expected.
+func decodeAnswer[T any](r *response, decode func([]byte) (T, error)) (T, error) {
+	v, err := decode(r.body)
+	if err != nil {
+		return v, fmt.Errorf("%s %s (HTTP %d): %w", r.method, r.route, r.statusCode, err)
+	}
+	return v, nil
+}

@@ -106,9 +106,9 @@ func (c *Client) UploadFile(ctx context.Context, p UploadFileParams) (*TrainingF
 	case !resp.ok():
 		return nil, newAPIError(resp)
 	}
-	file, err := DecodeTrainingFile(resp.body)
+	file, err := decodeAnswer(resp, DecodeTrainingFile)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s (HTTP %d): %w", resp.method, resp.route, resp.statusCode, err)
+		return nil, err
 	}
 	if file.ID == "" {
 		return nil, fmt.Errorf(`%s %s (HTTP %d): the upload failed: the answer names no file: it has neither "id" nor "file_id": %s`,
