@@ -212,6 +212,8 @@ func (e *Emulator) now() time.Time { return e.clock.Now() }
 type Servers struct {
 	BackendURL string // e.g. http://127.0.0.1:41234, without /api
 	TaskAppURL string
+	// MathTaskAppURL is the math sample app's base URL on the same server.
+	MathTaskAppURL string
 
 	servers []*http.Server
 	wg      sync.WaitGroup
@@ -249,6 +251,7 @@ func (e *Emulator) Start(backendAddr, taskAppAddr string) (*Servers, error) {
 		s.servers = append(s.servers, srv)
 		s.wg.Go(func() { _ = srv.Serve(l) })
 	}
+	s.MathTaskAppURL = s.TaskAppURL + MathTaskAppPath
 	return s, nil
 }
 

@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	logger.Printf("backend  %s/api", servers.BackendURL)
-	logger.Printf("task app %s", servers.TaskAppURL)
+	logger.Printf("task app %s (math: %s)", servers.TaskAppURL, servers.MathTaskAppURL)
 
 	if *envFile != "" {
 		vars := envVars(servers, *apiKey, *envKey)
