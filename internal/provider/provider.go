@@ -175,6 +175,7 @@ func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		func() resource.Resource { return &rlJobResource{provider: p} },
 		newEnvironmentAPIKeyResource,
+		newTrainingFileResource,
 	}
 }
 
