@@ -28,6 +28,7 @@ func TestSchemaModelParity(t *testing.T) {
 		"synth_rl_job":              reflect.TypeOf(rlJobModel{}),
 		"synth_task_app":            reflect.TypeOf(taskAppModel{}),
 		"synth_environment_api_key": reflect.TypeOf(environmentAPIKeyModel{}),
+		"synth_training_file":       reflect.TypeOf(trainingFileModel{}),
 		"synth_rl_jobs":             reflect.TypeOf(rlJobsDataModel{}),
 		// A data source sharing a resource's type name is registered as "data.<name>".
 		"data.synth_rl_job": reflect.TypeOf(rlJobDataModel{}),

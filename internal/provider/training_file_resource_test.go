@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -294,4 +295,34 @@ func deleteOnBackend(t *testing.T, env *testEnv, id string) {
 	if err := testClient(t, env).DeleteFile(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// The resource page's example, applied against the emulator with the
+// datasets shipped beside it. Terraform starts a provider in its own working
+// directory, where "${path.module}/train.jsonl" is found; the in-process
+// provider of a test runs in the test's, so the test moves there.
+func TestExample_trainingFilePage(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "resources", "synth_training_file"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	env := newTestEnv(t, emulator.Options{})
+	useEmulatorEnvironment(t, env)
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
+	resource.UnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          tfconfig.StaticDirectory(dir),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("training_file_id", knownvalue.StringRegexp(regexp.MustCompile(`^file_`))),
+			},
+			Check: func(*terraform.State) error {
+				if n := len(liveFiles(env)); n != 2 {
+					return fmt.Errorf("the example uploaded %d files, want 2", n)
+				}
+				return nil
+			},
+		}},
+	})
 }
