@@ -1,6 +1,7 @@
-// Package emulator is an in-process stand-in for the Synth backend's RL routes
-// and for a sample task app, as the contract page ../shared/synth-api.md
-// (relative to the repository root) describes them.
+// Package emulator is an in-process stand-in for the Synth backend's RL and
+// SFT routes (jobs, training files) and for two sample task apps, Crafter and
+// math, as the contract page ../shared/synth-api.md (relative to the
+// repository root) describes them.
 //
 // It follows the contract rather than any client, on purpose: it exists to
 // catch a client that drifts from the contract, so it shares no code with one.
