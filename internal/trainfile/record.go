@@ -1,56 +1,42 @@
 package trainfile
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 )
 
-// object is a decoded JSON object whose values are kept raw, so that each
-// rule looks only at the part it needs and keys are matched exactly.
-type object map[string]json.RawMessage
+// A record is decoded once into Go values (objects as map[string]any, which
+// keeps keys exact) and every rule reads from that: one validating scan and
+// one decoding scan per line, whatever the nesting.
 
-// kindOf names the JSON type of a raw value as a person would: "a string",
-// "a number", "null"... An empty value (a missing key) is "missing".
-func kindOf(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "missing"
-	}
-	switch raw[0] {
-	case '"':
+// kindOf names the JSON type of a decoded value as a person would.
+func kindOf(v any) string {
+	switch v.(type) {
+	case string:
 		return "a string"
-	case '{':
+	case map[string]any:
 		return "an object"
-	case '[':
+	case []any:
 		return "a list"
-	case 't', 'f':
+	case bool:
 		return "a boolean"
-	case 'n':
+	case nil:
 		return "null"
 	}
 	return "a number"
 }
 
-func isNullOrMissing(raw json.RawMessage) bool {
-	k := kindOf(raw)
-	return k == "missing" || k == "null"
-}
-
 func checkRecord(res *Result, n int, line []byte) {
-	if line[0] != '{' {
-		if json.Valid(line) {
-			res.problem(n, "expected a JSON object, got %s", kindOf(line))
-		} else {
-			res.problem(n, "not valid JSON: %s", jsonError(line))
-		}
+	var v any
+	if err := json.Unmarshal(line, &v); err != nil {
+		res.problem(n, "not valid JSON: %s", jsonError(err))
 		return
 	}
-	var rec object
-	if err := json.Unmarshal(line, &rec); err != nil {
-		res.problem(n, "not valid JSON: %s", jsonError(line))
+	rec, ok := v.(map[string]any)
+	if !ok {
+		res.problem(n, "expected a JSON object, got %s", kindOf(v))
 		return
 	}
 
@@ -59,8 +45,8 @@ func checkRecord(res *Result, n int, line []byte) {
 		res.problem(n, `no "messages": each record needs a list of messages`)
 		return
 	}
-	var messages []json.RawMessage
-	if kindOf(rawMessages) != "a list" || json.Unmarshal(rawMessages, &messages) != nil {
+	messages, ok := rawMessages.([]any)
+	if !ok {
 		res.problem(n, `"messages" must be a list of message objects, got %s`, kindOf(rawMessages))
 		return
 	}
@@ -69,15 +55,16 @@ func checkRecord(res *Result, n int, line []byte) {
 		return
 	}
 	hasAssistant := false
-	for i, raw := range messages {
-		role, ok := checkMessage(res, n, fmt.Sprintf("messages[%d]", i), raw)
-		if ok && role == "assistant" {
+	for i, m := range messages {
+		if role, ok := checkMessage(res, n, i, m); ok && role == "assistant" {
 			hasAssistant = true
 		}
 	}
 	checkTools(res, n, rec["tools"])
-	if raw, ok := rec["metadata"]; ok && !isNullOrMissing(raw) && kindOf(raw) != "an object" {
-		res.problem(n, `"metadata" must be an object, got %s`, kindOf(raw))
+	if meta, ok := rec["metadata"]; ok && meta != nil {
+		if _, isObject := meta.(map[string]any); !isObject {
+			res.problem(n, `"metadata" must be an object, got %s`, kindOf(meta))
+		}
 	}
 
 	if len(messages) < 2 {
@@ -88,138 +75,125 @@ func checkRecord(res *Result, n int, line []byte) {
 	}
 }
 
-// checkMessage checks one message and returns its role.
-func checkMessage(res *Result, n int, where string, raw json.RawMessage) (string, bool) {
-	var msg object
-	if kindOf(raw) != "an object" || json.Unmarshal(raw, &msg) != nil {
-		res.problem(n, "%s must be an object, got %s", where, kindOf(raw))
+// checkMessage checks messages[i] and returns its role.
+func checkMessage(res *Result, n, i int, v any) (string, bool) {
+	msg, ok := v.(map[string]any)
+	if !ok {
+		res.problem(n, "messages[%d] must be an object, got %s", i, kindOf(v))
 		return "", false
 	}
-	var role string
-	switch rawRole, ok := msg["role"]; {
+	rawRole, ok := msg["role"]
+	if !ok {
+		res.problem(n, `messages[%d] has no "role"`, i)
+		return "", false
+	}
+	role, ok := rawRole.(string)
+	switch {
 	case !ok:
-		res.problem(n, `%s has no "role"`, where)
+		res.problem(n, "messages[%d].role must be a string, got %s", i, kindOf(rawRole))
 		return "", false
-	case kindOf(rawRole) != "a string":
-		res.problem(n, `%s.role must be a string, got %s`, where, kindOf(rawRole))
+	case strings.TrimSpace(role) == "":
+		res.problem(n, "messages[%d].role is empty", i)
 		return "", false
-	default:
-		_ = json.Unmarshal(rawRole, &role)
-		if strings.TrimSpace(role) == "" {
-			res.problem(n, `%s.role is empty`, where)
-			return "", false
-		}
 	}
 
-	switch content := msg["content"]; kindOf(content) {
-	case "a number", "a boolean":
-		res.problem(n, "%s.content must be a string, a list of parts or an object, not %s", where, kindOf(content))
-	case "a list":
-		checkParts(res, n, where+".content", content)
+	switch content := msg["content"].(type) {
+	case bool, float64:
+		res.problem(n, "messages[%d].content must be a string, a list of parts or an object, not %s", i, kindOf(content))
+	case []any:
+		checkParts(res, n, i, content)
 	}
-	if rawName, ok := msg["name"]; ok && !isNullOrMissing(rawName) && kindOf(rawName) != "a string" {
-		res.problem(n, "%s.name must be a string, got %s", where, kindOf(rawName))
+	if name, ok := msg["name"]; ok && name != nil {
+		if _, isString := name.(string); !isString {
+			res.problem(n, "messages[%d].name must be a string, got %s", i, kindOf(name))
+		}
 	}
-	if calls, ok := msg["tool_calls"]; ok && !isNullOrMissing(calls) {
-		checkToolCalls(res, n, where+".tool_calls", calls)
+	if calls, ok := msg["tool_calls"]; ok && calls != nil {
+		checkToolCalls(res, n, i, calls)
 	}
 	return role, true
 }
 
 // checkParts checks a content list; only image parts have rules.
-func checkParts(res *Result, n int, where string, raw json.RawMessage) {
-	var parts []json.RawMessage
-	if json.Unmarshal(raw, &parts) != nil {
-		return
-	}
-	for i, rawPart := range parts {
-		var part object
-		if kindOf(rawPart) != "an object" || json.Unmarshal(rawPart, &part) != nil {
-			continue
-		}
-		if stringField(part, "type") != "image_url" {
+func checkParts(res *Result, n, i int, parts []any) {
+	for j, p := range parts {
+		part, ok := p.(map[string]any)
+		if !ok || part["type"] != "image_url" {
 			continue
 		}
 		url := imageURL(part["image_url"])
 		switch {
 		case url == "":
-			res.problem(n, "%s[%d] is an image part without a URL (image_url.url)", where, i)
+			res.problem(n, "messages[%d].content[%d] is an image part without a URL (image_url.url)", i, j)
 		case !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "data:image/"):
-			res.warn(n, "%s[%d] has an image URL that is neither http(s) nor data:image/: %.40q", where, i, url)
+			res.warn(n, "messages[%d].content[%d] has an image URL that is neither http(s) nor data:image/: %.40q", i, j, url)
 		}
 	}
 }
 
 // imageURL reads {"url": "..."} or, as some datasets write it, a bare string.
-func imageURL(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+func imageURL(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		s, _ := v["url"].(string)
 		return s
-	}
-	var obj object
-	if json.Unmarshal(raw, &obj) == nil {
-		return stringField(obj, "url")
 	}
 	return ""
 }
 
-func stringField(obj object, key string) string {
-	var s string
-	_ = json.Unmarshal(obj[key], &s)
-	return s
+// nonEmptyString reports whether obj[key] is a string with more than space.
+func nonEmptyString(obj map[string]any, key string) bool {
+	s, ok := obj[key].(string)
+	return ok && strings.TrimSpace(s) != ""
 }
 
-func checkToolCalls(res *Result, n int, where string, raw json.RawMessage) {
-	var calls []json.RawMessage
-	if kindOf(raw) != "a list" || json.Unmarshal(raw, &calls) != nil {
-		res.problem(n, "%s must be a list, got %s", where, kindOf(raw))
+func checkToolCalls(res *Result, n, i int, v any) {
+	calls, ok := v.([]any)
+	if !ok {
+		res.problem(n, "messages[%d].tool_calls must be a list, got %s", i, kindOf(v))
 		return
 	}
-	for i, rawCall := range calls {
-		var call object
-		if kindOf(rawCall) != "an object" || json.Unmarshal(rawCall, &call) != nil {
-			res.problem(n, "%s[%d] must be an object, got %s", where, i, kindOf(rawCall))
+	for j, c := range calls {
+		call, ok := c.(map[string]any)
+		if !ok {
+			res.problem(n, "messages[%d].tool_calls[%d] must be an object, got %s", i, j, kindOf(c))
 			continue
 		}
-		var fn object
-		_ = json.Unmarshal(call["function"], &fn)
-		if strings.TrimSpace(stringField(fn, "name")) == "" && strings.TrimSpace(stringField(call, "name")) == "" {
-			res.problem(n, "%s[%d] names no function (function.name or name)", where, i)
+		fn, _ := call["function"].(map[string]any)
+		if !nonEmptyString(fn, "name") && !nonEmptyString(call, "name") {
+			res.problem(n, "messages[%d].tool_calls[%d] names no function (function.name or name)", i, j)
 		}
 	}
 }
 
-func checkTools(res *Result, n int, raw json.RawMessage) {
-	if isNullOrMissing(raw) {
+func checkTools(res *Result, n int, v any) {
+	if v == nil {
 		return
 	}
-	var tools []json.RawMessage
-	if kindOf(raw) != "a list" || json.Unmarshal(raw, &tools) != nil {
-		res.problem(n, `"tools" must be a list, got %s`, kindOf(raw))
+	tools, ok := v.([]any)
+	if !ok {
+		res.problem(n, `"tools" must be a list, got %s`, kindOf(v))
 		return
 	}
-	for i, rawTool := range tools {
-		var tool object
-		if kindOf(rawTool) != "an object" || json.Unmarshal(rawTool, &tool) != nil {
-			res.problem(n, "tools[%d] must be an object, got %s", i, kindOf(rawTool))
+	for j, t := range tools {
+		tool, ok := t.(map[string]any)
+		if !ok {
+			res.problem(n, "tools[%d] must be an object, got %s", j, kindOf(t))
 			continue
 		}
-		if strings.TrimSpace(stringField(tool, "name")) == "" {
-			res.problem(n, `tools[%d] has no "name"`, i)
+		if !nonEmptyString(tool, "name") {
+			res.problem(n, `tools[%d] has no "name"`, j)
 		}
 	}
 }
 
-// jsonError explains why a line is not JSON, with the byte column.
-func jsonError(line []byte) string {
-	var v any
-	err := json.Unmarshal(line, &v)
+// jsonError explains why a line is not JSON, with the byte offset.
+func jsonError(err error) string {
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) {
 		return fmt.Sprintf("%v (at byte %d)", syntax, syntax.Offset)
 	}
-	if err != nil {
-		return err.Error()
-	}
-	return "unexpected content"
+	return err.Error()
 }
