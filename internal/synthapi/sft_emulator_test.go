@@ -166,3 +166,22 @@ func TestSFTFaultsOnTheEmulator(t *testing.T) {
 		t.Fatalf("job %+v err %v", done, err)
 	}
 }
+
+// TestUploadFaultsOnTheEmulator: a 503 and a lost answer are retried with
+// the same key and the whole file again, and make exactly one file.
+func TestUploadFaultsOnTheEmulator(t *testing.T) {
+	c, emu, _ := newEmulated(t, emulator.Options{})
+	emu.InjectFault(emulator.Fault{Method: "POST", Path: "/api/files", Status: http.StatusServiceUnavailable, RetryAfter: "0"})
+	emu.InjectFault(emulator.Fault{Method: "POST", Path: "/api/files", DropAfterHandling: true})
+	file, err := c.UploadFile(t.Context(), UploadFileParams{Path: writeDataset(t, sampleJSONL), IdempotencyKey: "upload-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := emu.Files()
+	if len(files) != 1 || files[0].ID != file.ID || files[0].SHA256 != sha256Hex(sampleJSONL) {
+		t.Fatalf("files %+v, want the one uploaded as %s", files, file.ID)
+	}
+	if n := emu.Count(emulator.TargetBackend, "POST", "/api/files"); n != 3 {
+		t.Errorf("%d attempts, want 3 (503, lost answer, replay)", n)
+	}
+}
