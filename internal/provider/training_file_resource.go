@@ -93,20 +93,10 @@ type localFile struct {
 // and modification time are the recorded ones, else by checking it in full,
 // which reports every problem on path.
 func inspect(p string, rec localRecord, diags *diag.Diagnostics) (localFile, bool) {
-	abs, err := filepath.Abs(p)
-	if err != nil {
-		abs = p
-	}
-	info, err := os.Stat(p)
-	if err != nil {
-		diags.AddAttributeError(path.Root("path"), "Cannot read the training file", err.Error())
+	now, ok := statLocal(p, diags)
+	if !ok {
 		return localFile{}, false
 	}
-	if !info.Mode().IsRegular() {
-		diags.AddAttributeError(path.Root("path"), "Not a training file", fmt.Sprintf("%s is not a regular file.", p))
-		return localFile{}, false
-	}
-	now := localRecord{Path: abs, Size: info.Size(), ModNano: info.ModTime().UnixNano()}
 	if rec.SHA256 != "" && rec.Path == now.Path && rec.Size == now.Size && rec.ModNano == now.ModNano {
 		now.SHA256 = rec.SHA256
 		return localFile{record: now}, true
@@ -127,6 +117,24 @@ func inspect(p string, rec localRecord, diags *diag.Diagnostics) (localFile, boo
 	// size read, not the size the stat saw a moment before.
 	now.SHA256, now.Size = res.SHA256, res.Bytes
 	return localFile{record: now, checked: res}, true
+}
+
+// statLocal is the record of the file at p without its hash.
+func statLocal(p string, diags *diag.Diagnostics) (localRecord, bool) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		abs = p
+	}
+	info, err := os.Stat(p)
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Cannot read the training file", err.Error())
+		return localRecord{}, false
+	}
+	if !info.Mode().IsRegular() {
+		diags.AddAttributeError(path.Root("path"), "Not a training file", fmt.Sprintf("%s is not a regular file.", p))
+		return localRecord{}, false
+	}
+	return localRecord{Path: abs, Size: info.Size(), ModNano: info.ModTime().UnixNano()}, true
 }
 
 func describeFindings(p string, fs []trainfile.Finding, more int, noun string) string {
@@ -197,38 +205,18 @@ func (r *trainingFileResource) Create(ctx context.Context, req resource.CreateRe
 	if !ok {
 		return
 	}
-	local, ok := inspect(plan.Path.ValueString(), localRecord{}, &resp.Diagnostics)
+	file, local, ok := r.upload(ctx, api, plan, &resp.Diagnostics)
 	if !ok {
 		return
 	}
-	if !plan.SHA256.IsUnknown() && plan.SHA256.ValueString() != local.record.SHA256 {
-		resp.Diagnostics.AddAttributeError(path.Root("path"), "The training file changed since the plan",
-			fmt.Sprintf("%s has SHA-256 %s now, the plan was made for %s. Plan again to upload the new content.",
-				plan.Path.ValueString(), local.record.SHA256, plan.SHA256.ValueString()))
-		return
-	}
-
-	file, err := api.UploadFile(ctx, synthapi.UploadFileParams{
-		Path:           plan.Path.ValueString(),
-		Purpose:        plan.Purpose.ValueString(),
-		SHA256:         local.record.SHA256,
-		IdempotencyKey: synthapi.NewIdempotencyKey(),
-	})
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("path"), "Could not upload the training file", err.Error())
-		return
-	}
-	if file.Adopted {
-		tflog.Info(ctx, "the backend already holds this content; using its file", map[string]any{"file_id": file.ID})
-	}
 	plan.ID = types.StringValue(file.ID)
-	plan.SHA256, plan.Bytes = types.StringValue(local.record.SHA256), types.Int64Value(local.record.Size)
+	plan.SHA256, plan.Bytes = types.StringValue(local.SHA256), types.Int64Value(local.Size)
 	plan.Filename = types.StringValue(firstNonEmpty(file.Filename, filepath.Base(plan.Path.ValueString())))
 	plan.Status, plan.CreatedAt = types.StringValue(file.Status), types.StringValue(file.CreatedAt)
 	// The id goes to state before the wait, so that a failed wait leaves
 	// the file in state (tainted) rather than on the backend unknown.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	writeLocalRecord(ctx, resp.Private, local.record, &resp.Diagnostics)
+	writeLocalRecord(ctx, resp.Private, local, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -253,6 +241,69 @@ func (r *trainingFileResource) Create(ctx context.Context, req resource.CreateRe
 		plan.setFromBackend(ready)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// upload sends the file, reading it as few times as it can. A file the plan
+// already checked is read once, by the upload itself, and the hash of what
+// was streamed must be the planned one: equal hashes mean the checked
+// content. A file the plan could not see (its path was unknown) is checked
+// first. Content that changed since the plan is deleted again and is an
+// error.
+func (r *trainingFileResource) upload(ctx context.Context, api backend, plan trainingFileModel, diags *diag.Diagnostics) (*synthapi.TrainingFile, localRecord, bool) {
+	p := plan.Path.ValueString()
+	var rec localRecord
+	checkedNow := plan.SHA256.IsUnknown() || plan.SHA256.ValueString() == ""
+	if checkedNow {
+		local, ok := inspect(p, localRecord{}, diags)
+		if !ok {
+			return nil, rec, false
+		}
+		rec = local.record
+	} else {
+		var ok bool
+		if rec, ok = statLocal(p, diags); !ok {
+			return nil, rec, false
+		}
+		rec.SHA256 = plan.SHA256.ValueString()
+	}
+
+	file, err := api.UploadFile(ctx, synthapi.UploadFileParams{
+		Path:           p,
+		Purpose:        plan.Purpose.ValueString(),
+		SHA256:         rec.SHA256,
+		IdempotencyKey: synthapi.NewIdempotencyKey(),
+	})
+	if err != nil {
+		diags.AddAttributeError(path.Root("path"), "Could not upload the training file", err.Error())
+		return nil, rec, false
+	}
+	if file.Adopted {
+		tflog.Info(ctx, "the backend already holds this content; using its file", map[string]any{"file_id": file.ID})
+	}
+	want, sent := rec.SHA256, file.SentSHA256
+	if sent == "" {
+		// Adopted (the backend compared what it got, not what was planned)
+		// or not streamed whole: only reading the file tells.
+		sent = want
+		if !checkedNow {
+			local, ok := inspect(p, localRecord{}, diags)
+			if !ok {
+				return nil, rec, false
+			}
+			rec, sent = local.record, local.record.SHA256
+		}
+	}
+	if sent != want {
+		if !file.Adopted {
+			if err := api.DeleteFile(ctx, file.ID); err != nil {
+				tflog.Warn(ctx, "could not delete the unplanned upload", map[string]any{"file_id": file.ID, "error": err.Error()})
+			}
+		}
+		diags.AddAttributeError(path.Root("path"), "The training file changed since the plan",
+			fmt.Sprintf("%s had SHA-256 %s when it was uploaded; the plan was made for %s. Plan again to upload the new content.", p, sent, want))
+		return nil, rec, false
+	}
+	return file, rec, true
 }
 
 // setFromBackend records what the backend says of the file, keeping what

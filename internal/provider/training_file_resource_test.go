@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -325,4 +328,65 @@ func TestExample_trainingFilePage(t *testing.T) {
 			},
 		}},
 	})
+}
+
+// fileBackend answers uploads as scripted and records deletions; every
+// other backend method is left nil, as upload must not call them.
+type fileBackend struct {
+	backend
+	answer  synthapi.TrainingFile
+	deleted []string
+}
+
+func (f *fileBackend) UploadFile(context.Context, synthapi.UploadFileParams) (*synthapi.TrainingFile, error) {
+	answer := f.answer
+	return &answer, nil
+}
+
+func (f *fileBackend) DeleteFile(_ context.Context, id string) error {
+	f.deleted = append(f.deleted, id)
+	return nil
+}
+
+// TestTrainingFile_uploadTrustsOnlyTheStreamedHash: Create reads a checked
+// file once, through the upload, and refuses (deleting the upload) content
+// that is not what the plan checked.
+func TestTrainingFile_uploadTrustsOnlyTheStreamedHash(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "train.jsonl")
+	writeTrainingFile(t, p, datasetV1)
+	planned := trainingFileModel{Path: types.StringValue(p), Purpose: types.StringValue("fine-tune"), SHA256: types.StringValue(hexSHA256(datasetV1))}
+	r := &trainingFileResource{}
+
+	tests := []struct {
+		name        string
+		answer      synthapi.TrainingFile
+		content     string // the file's content at apply
+		wantErr     bool
+		wantDeleted int
+	}{
+		{"streamed what was planned", synthapi.TrainingFile{ID: "f1", SentSHA256: hexSHA256(datasetV1)}, datasetV1, false, 0},
+		{"streamed something else", synthapi.TrainingFile{ID: "f2", SentSHA256: hexSHA256(datasetV2)}, datasetV2, true, 1},
+		{"adopted, file unchanged", synthapi.TrainingFile{ID: "f3", Adopted: true}, datasetV1, false, 0},
+		{"adopted, file changed", synthapi.TrainingFile{ID: "f4", Adopted: true}, datasetV2, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			writeTrainingFile(t, p, tt.content)
+			api := &fileBackend{answer: tt.answer}
+			var diags diag.Diagnostics
+			file, rec, ok := r.upload(t.Context(), api, planned, &diags)
+			if ok == tt.wantErr || diags.HasError() != tt.wantErr {
+				t.Fatalf("ok %v, diags %v", ok, diags)
+			}
+			if tt.wantErr && !strings.Contains(diags.Errors()[0].Summary(), "changed since the plan") {
+				t.Errorf("error %v", diags.Errors()[0])
+			}
+			if !tt.wantErr && (file.ID != tt.answer.ID || rec.SHA256 != hexSHA256(datasetV1) || rec.Size != int64(len(datasetV1))) {
+				t.Errorf("file %+v record %+v", file, rec)
+			}
+			if len(api.deleted) != tt.wantDeleted {
+				t.Errorf("deleted %v, want %d deletions", api.deleted, tt.wantDeleted)
+			}
+		})
+	}
 }

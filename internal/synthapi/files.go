@@ -43,6 +43,12 @@ type TrainingFile struct {
 	// Adopted is set by UploadFile when the backend already held the
 	// content (409) and this is the file it held.
 	Adopted bool
+	// SentSHA256 is set by UploadFile: the SHA-256 of the bytes it streamed
+	// to make this file, read from disk as they were sent. A caller that
+	// checked the file earlier compares it with the hash it checked, to
+	// learn without reading the file again that it did not change since.
+	// "" for an adopted file.
+	SentSHA256 string
 	// Raw is the object as received; nil for a file known only by id.
 	Raw json.RawMessage
 }

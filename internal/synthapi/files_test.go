@@ -77,7 +77,8 @@ func TestUploadFileStreamsMultipart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.ID != "file_1" || f.Status != "processing" || f.Readiness() != FileWaiting || f.CreatedAt != "2025-03-01T10:00:00Z" || f.Adopted {
+	if f.ID != "file_1" || f.Status != "processing" || f.Readiness() != FileWaiting || f.CreatedAt != "2025-03-01T10:00:00Z" || f.Adopted ||
+		f.SentSHA256 != sha256Hex(sampleJSONL) {
 		t.Errorf("file = %+v", f)
 	}
 	h := b.recorded()[0]
@@ -136,8 +137,12 @@ func TestUploadFileRetryResendsTheWholeFile(t *testing.T) {
 		}
 		writeJSON(w, 201, `{"id":"file_2"}`)
 	})
-	if _, err := b.client().UploadFile(t.Context(), UploadFileParams{Path: writeDataset(t, sampleJSONL), IdempotencyKey: "k"}); err != nil {
+	f, err := b.client().UploadFile(t.Context(), UploadFileParams{Path: writeDataset(t, sampleJSONL), IdempotencyKey: "k"})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if f.SentSHA256 != sha256Hex(sampleJSONL) {
+		t.Errorf("SentSHA256 %q after a retry", f.SentSHA256)
 	}
 	hits := b.recorded()
 	if len(hits) != 2 {
@@ -197,7 +202,7 @@ func TestUploadFileConflictAdoptsTheBackendsCopy(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || f.ID != tt.wantID || !f.Adopted {
+			if err != nil || f.ID != tt.wantID || !f.Adopted || f.SentSHA256 != "" {
 				t.Fatalf("file %+v, err %v; want adopted %s", f, err, tt.wantID)
 			}
 			if posts := countMethod(b.recorded(), "POST"); posts != 1 {

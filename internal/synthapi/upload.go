@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -77,13 +79,14 @@ func (c *Client) UploadFile(ctx context.Context, p UploadFileParams) (*TrainingF
 		p.Purpose = DefaultFilePurpose
 	}
 	boundary := newBoundary()
+	var streams attemptStreams
 
 	resp, err := withFileFallback(func(route string) (*response, error) {
 		r := request{
 			method:      http.MethodPost,
 			url:         c.root + route,
 			header:      http.Header{"Authorization": {"Bearer " + c.apiKey}},
-			stream:      func() io.ReadCloser { return multipartStream(p, boundary) },
+			stream:      func() io.ReadCloser { return streams.add(multipartStream(p, boundary)) },
 			contentType: "multipart/form-data; boundary=" + boundary,
 		}
 		if p.IdempotencyKey != "" {
@@ -114,7 +117,36 @@ func (c *Client) UploadFile(ctx context.Context, p UploadFileParams) (*TrainingF
 		return nil, fmt.Errorf(`%s %s (HTTP %d): the upload failed: the answer names no file: it has neither "id" nor "file_id": %s`,
 			resp.method, resp.route, resp.statusCode, snippet(resp.body))
 	}
+	file.SentSHA256 = streams.lastSum()
 	return file, nil
+}
+
+// attemptStreams are the bodies of one upload's attempts, in order.
+type attemptStreams struct {
+	mu      sync.Mutex
+	streams []*lazyStream
+}
+
+func (a *attemptStreams) add(s *lazyStream) io.ReadCloser {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.streams = append(a.streams, s)
+	return s
+}
+
+// lastSum is the SHA-256 of the file as the last attempt that sent
+// anything sent it whole, "" when it did not finish. The answer has come,
+// so that attempt's writer has finished or is about to: the server read the
+// whole body, or the transport closed it.
+func (a *attemptStreams) lastSum() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := len(a.streams) - 1; i >= 0; i-- {
+		if s := a.streams[i]; s.started() {
+			return s.wait()
+		}
+	}
+	return ""
 }
 
 // newBoundary is a multipart boundary fixed for all attempts of one upload,
@@ -130,38 +162,53 @@ func newBoundary() string {
 // goroutine, part by part, as the transport reads. Closing the stream
 // (which the transport does when the attempt ends, however it ends) stops
 // the goroutine and closes the file.
-func multipartStream(p UploadFileParams, boundary string) io.ReadCloser {
-	return &lazyStream{start: func() *io.PipeReader {
+func multipartStream(p UploadFileParams, boundary string) *lazyStream {
+	s := &lazyStream{done: make(chan struct{})}
+	s.start = func() *io.PipeReader {
 		pr, pw := io.Pipe()
-		go func() { pw.CloseWithError(writeMultipart(pw, p, boundary)) }()
+		go func() {
+			defer close(s.done)
+			sum, err := writeMultipart(pw, p, boundary)
+			if err == nil {
+				s.sum = sum
+			}
+			pw.CloseWithError(err)
+		}()
 		return pr
-	}}
+	}
+	return s
 }
 
-func writeMultipart(w io.Writer, p UploadFileParams, boundary string) error {
+// writeMultipart writes the upload's body and returns the SHA-256 of the
+// file bytes it sent.
+func writeMultipart(w io.Writer, p UploadFileParams, boundary string) (string, error) {
 	f, err := os.Open(p.Path)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer f.Close()
 	mw := multipart.NewWriter(w)
 	if err := mw.SetBoundary(boundary); err != nil {
-		return err
+		return "", err
 	}
 	if err := mw.WriteField("purpose", p.Purpose); err != nil {
-		return err
+		return "", err
 	}
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename="%s"`, escapeQuotes(p.Filename)))
 	h.Set("Content-Type", "application/jsonl")
 	part, err := mw.CreatePart(h)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if _, err := io.Copy(part, f); err != nil {
-		return err
+	digest := sha256.New()
+	if _, err := io.Copy(part, io.TeeReader(f, digest)); err != nil {
+		return "", err
 	}
-	return mw.Close()
+	if err := mw.Close(); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(digest.Sum(nil)), nil
 }
 
 var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
@@ -172,10 +219,35 @@ func escapeQuotes(s string) string { return quoteEscaper.Replace(s) }
 type lazyStream struct {
 	start func() *io.PipeReader
 	pr    *io.PipeReader
+	// done closes when the writer has finished; sum is then the digest of
+	// a body written whole, "" otherwise.
+	done chan struct{}
+	sum  string
+	once atomic.Bool
 }
+
+func (s *lazyStream) started() bool { return s.once.Load() }
+
+// wait gives the writer a moment to finish: a backend that answers before
+// reading the whole body (a replay by key) leaves it to the transport to
+// close the pipe, and then the body was not sent whole anyway.
+func (s *lazyStream) wait() string {
+	t := time.NewTimer(streamSettle)
+	defer t.Stop()
+	select {
+	case <-s.done:
+		return s.sum
+	case <-t.C:
+		return ""
+	}
+}
+
+// streamSettle bounds lazyStream.wait.
+const streamSettle = 5 * time.Second
 
 func (s *lazyStream) Read(b []byte) (int, error) {
 	if s.pr == nil {
+		s.once.Store(true)
 		s.pr = s.start()
 	}
 	return s.pr.Read(b)
