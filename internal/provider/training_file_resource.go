@@ -192,16 +192,29 @@ func (r *trainingFileResource) ModifyPlan(ctx context.Context, req resource.Modi
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// Create checks the file again (it may have changed since the plan), streams
-// it to the backend, and waits until the backend says it is ready.
-func (r *trainingFileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan trainingFileModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
+// modelSource is a plan or a state, which Create, Read and Delete start from.
+type modelSource interface {
+	Get(ctx context.Context, target any) diag.Diagnostics
+}
+
+// open reads the model from src and makes a backend client, with the
+// provider's secrets masked in ctx: the first steps of Create, Read and
+// Delete.
+func (r *trainingFileResource) open(ctx context.Context, src modelSource, diags *diag.Diagnostics) (context.Context, trainingFileModel, backend, bool) {
+	var m trainingFileModel
+	diags.Append(src.Get(ctx, &m)...)
+	if diags.HasError() {
+		return ctx, m, nil, false
 	}
 	ctx = r.data.maskSecrets(ctx)
-	api, ok := r.data.backend(&resp.Diagnostics)
+	api, ok := r.data.backend(diags)
+	return ctx, m, api, ok
+}
+
+// Create streams the file to the backend (see upload) and waits until the
+// backend says it is ready.
+func (r *trainingFileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, plan, api, ok := r.open(ctx, req.Plan, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -331,13 +344,7 @@ func (m *trainingFileModel) setFromBackend(f *synthapi.TrainingFile) {
 // state, so the next apply uploads it again. When the local file's size or
 // time changed, it is hashed here, once, so that later plans need not.
 func (r *trainingFileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state trainingFileModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx = r.data.maskSecrets(ctx)
-	api, ok := r.data.backend(&resp.Diagnostics)
+	ctx, state, api, ok := r.open(ctx, req.State, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -389,13 +396,7 @@ func (r *trainingFileResource) Update(ctx context.Context, req resource.UpdateRe
 // Delete deletes the file; one the backend no longer has, or cannot
 // delete (405), is done with.
 func (r *trainingFileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state trainingFileModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx = r.data.maskSecrets(ctx)
-	api, ok := r.data.backend(&resp.Diagnostics)
+	ctx, state, api, ok := r.open(ctx, req.State, &resp.Diagnostics)
 	if !ok {
 		return
 	}
