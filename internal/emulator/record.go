@@ -20,7 +20,9 @@ type Request struct {
 	Path     string
 	RawQuery string
 	Header   http.Header
-	Body     []byte
+	// Body is the request's body; nil for a multipart upload, which is
+	// streamed to disk instead of being recorded.
+	Body []byte
 	// Status is what the client was answered: 0 until the answer is written,
 	// and 0 for good when a fault dropped the connection.
 	Status int
