@@ -96,7 +96,11 @@ func CheckFile(path string) (*Result, error) {
 // every byte. Memory stays bounded by the longest line (at most
 // MaxLineBytes), whatever the size of the file. The error is only ever a
 // failure to read; what is wrong with the content is in the Result.
-func Check(r io.Reader) (*Result, error) {
+func Check(r io.Reader) (*Result, error) { return check(r, true) }
+
+// check is Check with the fast path (see fastRecord) on or off; off, every
+// record is decoded, which is what the fast path must agree with.
+func check(r io.Reader, fast bool) (*Result, error) {
 	h := sha256.New()
 	counter := &countingHash{h: h}
 	br := bufio.NewReaderSize(io.TeeReader(r, counter), 256<<10)
@@ -113,7 +117,7 @@ func Check(r io.Reader) (*Result, error) {
 			break // the end; a final newline leaves no extra line
 		}
 		res.Lines++
-		checkLine(res, res.Lines, line, tooLong)
+		checkLine(res, res.Lines, line, tooLong, fast)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -159,7 +163,7 @@ func readLine(br *bufio.Reader, buf []byte) (line []byte, tooLong bool, err erro
 
 var utf8BOM = []byte("\xef\xbb\xbf")
 
-func checkLine(res *Result, n int, line []byte, tooLong bool) {
+func checkLine(res *Result, n int, line []byte, tooLong, fast bool) {
 	if tooLong {
 		res.Records++
 		res.problem(n, "longer than %d MiB; one record must be smaller", MaxLineBytes>>20)
@@ -178,5 +182,12 @@ func checkLine(res *Result, n int, line []byte, tooLong bool) {
 		res.problem(n, "starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM")
 		return
 	}
-	checkRecord(res, n, bytes.TrimSpace(line))
+	record := bytes.TrimSpace(line)
+	if fast {
+		if facts, ok := fastRecord(record); ok {
+			facts.warn(res, n)
+			return
+		}
+	}
+	checkRecord(res, n, record)
 }

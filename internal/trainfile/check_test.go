@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -215,6 +216,61 @@ func FuzzCheck(f *testing.F) {
 		}
 		if res.Records > res.Lines {
 			t.Fatalf("%d records on %d lines", res.Records, res.Lines)
+		}
+	})
+}
+
+// fastCases are lines the fast path must read exactly as the decoder does.
+var fastCases = []string{
+	good,
+	`{"messages":[{"role":"system","content":null},{"role":"user"},{"role":"assistant","content":{"text":"x"}}]}`,
+	`{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"search","arguments":"{}"}},{"name":"other"}]},{"role":"tool","name":"search","content":"r"}],"tools":[{"name":"search","parameters":{}}],"tool_choice":"auto","metadata":{"source":"x"},"nonce":"n1"}`,
+	`{"messages":[{"role":"user","content":"q"}],"response":"a","n":-1.5e3,"z":[true,false,null,0,{"a":[]}]}`,
+	`{"messages":[{"role":"user","content":"q \"quoted\" \u00e9"},{"role":"user","content":"again"}]}`,
+	`{"messages":[{"role":"critic","content":[{"type":"text","text":"x"}]},{"role":"assistant","content":"a"}],"metadata":null,"tools":null}`,
+	`{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}],"messages":[]}`,
+	`{"messages":[{"role":"user","content":"q","role":"assistant"}]}`,
+	`{"messages":[{"role":"assist\u0061nt","content":"a"}]}`,
+	`{"messag\u0065s":[{"role":"user","content":"q"}]}`,
+	`{"messages":[{"role":"\u00a0","content":"q"},{"role":"assistant","content":"a"}]}`,
+	`{"messages":[{"role":"user","content":"q","n":1e400},{"role":"assistant","content":"a"}]}`,
+	`{"messages":[{"role":"user","content":"q"},{"role":"assistant","tool_calls":[{"name":1,"function":{"name":"f"}}]}]}`,
+	`{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"ftp://x"}}]},{"role":"assistant","content":"a"}]}`,
+	`{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]} x`,
+	`{"messages":[{"role":"user","content":01}]}`,
+	`{"messages":[{"role":"user","content":"tab	inside"}]}`,
+}
+
+// TestFastPathAgreesWithTheDecoder runs every case, and every line of the
+// problem table, both ways.
+func TestFastPathAgreesWithTheDecoder(t *testing.T) {
+	inputs := append([]string{}, fastCases...)
+	inputs = append(inputs, strings.Join(fastCases, "\n"))
+	for _, in := range inputs {
+		fast, err1 := check(strings.NewReader(in), true)
+		slow, err2 := check(strings.NewReader(in), false)
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(fast, slow) {
+			t.Errorf("%s:\nfast %+v\nslow %+v", in, fast, slow)
+		}
+	}
+	// The fast path must actually take the ordinary records, or it is not
+	// one.
+	for _, in := range fastCases[:6] {
+		if _, ok := fastRecord([]byte(in)); !ok {
+			t.Errorf("the fast path gave up on an ordinary record: %s", in)
+		}
+	}
+}
+
+func FuzzFastPathAgrees(f *testing.F) {
+	for _, c := range fastCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fast, err1 := check(bytes.NewReader(data), true)
+		slow, err2 := check(bytes.NewReader(data), false)
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q:\nfast %+v\nslow %+v", data, fast, slow)
 		}
 	})
 }

@@ -54,10 +54,10 @@ func checkRecord(res *Result, n int, line []byte) {
 		res.problem(n, `"messages" is empty; a record needs at least one message`)
 		return
 	}
-	hasAssistant := false
+	facts := recordFacts{messages: len(messages)}
 	for i, m := range messages {
 		if role, ok := checkMessage(res, n, i, m); ok && role == "assistant" {
-			hasAssistant = true
+			facts.hasAssistant = true
 		}
 	}
 	checkTools(res, n, rec["tools"])
@@ -67,10 +67,16 @@ func checkRecord(res *Result, n int, line []byte) {
 		}
 	}
 
-	if len(messages) < 2 {
+	_, facts.hasResponse = rec["response"]
+	facts.warn(res, n)
+}
+
+// warn adds the record-level warnings of §9.
+func (f recordFacts) warn(res *Result, n int) {
+	if f.messages < 2 {
 		res.warn(n, "only one message; a training example usually has a prompt and a reply")
 	}
-	if _, hasResponse := rec["response"]; !hasAssistant && !hasResponse {
+	if !f.hasAssistant && !f.hasResponse {
 		res.warn(n, `no "assistant" message and no "response": nothing to learn from`)
 	}
 }
