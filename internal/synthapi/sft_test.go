@@ -393,3 +393,32 @@ func TestResolveFineTunedModel(t *testing.T) {
 		t.Error("a failed job has no trained model")
 	}
 }
+
+// TestLinkedJobEvents: a linked job's events are followed, and its terminal
+// event ends a wait whose status lags (§12).
+func TestLinkedJobEvents(t *testing.T) {
+	b := newBackend(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		switch r.URL.Path {
+		case "/api/learning/jobs/j/events":
+			writeJSON(w, 200, `{"events":[{"seq":1,"type":"sft.job.started"}]}`)
+		case "/api/learning/jobs/run_2/events":
+			writeJSON(w, 200, `{"events":[{"seq":1,"type":"sft.train.progress"},{"seq":2,"type":"learning.policy.sft.job.completed"}]}`)
+		default:
+			writeJSON(w, 200, `{"id":"j","status":"training","linked_job_id":"run_2"}`)
+		}
+	})
+	var seen []string
+	// Without the linked stream the wait would never end: bound it.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	job, err := FollowJob(ctx, b.client().SFT(), "j", FollowOptions{
+		Wait:    WaitOptions{Clock: newFakeClock()},
+		OnEvent: func(_ context.Context, ev Event) { seen = append(seen, ev.Type) },
+	})
+	if err != nil || job.Phase() != PhaseSucceeded {
+		t.Fatalf("job %+v err %v", job, err)
+	}
+	if got := strings.Join(seen, ","); got != "sft.job.started,sft.train.progress,learning.policy.sft.job.completed" {
+		t.Errorf("events followed: %s", got)
+	}
+}

@@ -126,6 +126,7 @@ func WaitForJob(ctx context.Context, src JobSource, id string, opts WaitOptions)
 		statusSince time.Time // when last.Status was first seen
 		eventsRead  time.Time // when the event log was last read; zero: never
 		sinceSeq    int64
+		linkedSeq   int64 // the cursor of the linked job's events
 		consecutive int
 	)
 	stopped := func(err error) error {
@@ -186,6 +187,10 @@ func WaitForJob(ctx context.Context, src JobSource, id string, opts WaitOptions)
 				eventsRead = now
 				var ev *Event
 				sinceSeq, ev, err = terminalEvent(ctx, src, id, job, sinceSeq)
+				if ev == nil && err == nil && job.LinkedJobID != "" {
+					// §12: a linked job's events are the job's as well.
+					linkedSeq, ev, err = terminalEvent(ctx, src, job.LinkedJobID, job, linkedSeq)
+				}
 				switch {
 				case ev != nil:
 					done := finishedByEvent(job, ev)
