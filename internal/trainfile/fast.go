@@ -94,17 +94,7 @@ func (s *scanner) eat(c byte) bool {
 // key (raw, escape-free) positioned at its value, which member must
 // consume. A key with an escape is uncertain.
 func (s *scanner) members(member func(key []byte) bool) bool {
-	s.depth++
-	defer func() { s.depth-- }()
-	if s.depth > maxFastDepth {
-		return false
-	}
-	s.ws()
-	if s.eat('}') {
-		return true
-	}
-	for {
-		s.ws()
+	return s.sequence('}', func() bool {
 		key, escaped, ok := s.str()
 		if !ok || escaped {
 			return false
@@ -114,38 +104,35 @@ func (s *scanner) members(member func(key []byte) bool) bool {
 			return false
 		}
 		s.ws()
-		if !member(key) {
-			return false
-		}
-		s.ws()
-		if s.eat('}') {
-			return true
-		}
-		if !s.eat(',') {
-			return false
-		}
-	}
+		return member(key)
+	})
 }
 
 // elements walks an array whose '[' was eaten, calling element at each
 // element, which it must consume.
 func (s *scanner) elements(element func() bool) bool {
+	return s.sequence(']', element)
+}
+
+// sequence walks the comma-separated items of an object or array up to
+// its closing byte, one level deeper.
+func (s *scanner) sequence(closing byte, item func() bool) bool {
 	s.depth++
 	defer func() { s.depth-- }()
 	if s.depth > maxFastDepth {
 		return false
 	}
 	s.ws()
-	if s.eat(']') {
+	if s.eat(closing) {
 		return true
 	}
 	for {
 		s.ws()
-		if !element() {
+		if !item() {
 			return false
 		}
 		s.ws()
-		if s.eat(']') {
+		if s.eat(closing) {
 			return true
 		}
 		if !s.eat(',') {
