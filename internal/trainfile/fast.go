@@ -374,80 +374,61 @@ func (s *scanner) content() bool {
 // toolCalls consumes null or a list of calls, each naming a function by
 // function.name or name.
 func (s *scanner) toolCalls() bool {
-	if s.literal("null") {
-		return true
-	}
-	if !s.eat('[') {
-		return false
-	}
-	return s.elements(func() bool {
-		if !s.eat('{') {
-			return false
-		}
-		named, seenName, seenFunction := false, false, false
-		ok := s.members(func(key []byte) bool {
-			switch string(key) {
-			case "name":
-				if seenName {
-					return false
-				}
-				seenName = true
-				// A name that is not a string with text may still be
-				// saved by function.name: the decoder decides that.
-				if !s.nonEmptyName() {
-					return false
-				}
-				named = true
-				return true
-			case "function":
-				if seenFunction || !s.eat('{') {
-					return false
-				}
-				seenFunction = true
-				seenInner := false
-				return s.members(func(inner []byte) bool {
-					if string(inner) != "name" {
-						_, ok := s.value()
-						return ok
-					}
-					if seenInner || !s.nonEmptyName() {
-						return false
-					}
-					seenInner, named = true, true
-					return true
-				})
+	return s.nullOrList(func() bool {
+		seenFunction, functionNamed := false, false
+		named, ok := s.namedObject(func(key []byte) bool {
+			if string(key) != "function" {
+				_, ok := s.value()
+				return ok
 			}
-			_, ok := s.value()
+			if seenFunction {
+				return false
+			}
+			seenFunction = true
+			var ok bool
+			functionNamed, ok = s.namedObject(nil)
 			return ok
 		})
-		return ok && named
+		return ok && (named || functionNamed)
 	})
 }
 
 // tools consumes null or a list of objects with a name.
 func (s *scanner) tools() bool {
+	return s.nullOrList(func() bool {
+		named, ok := s.namedObject(nil)
+		return ok && named
+	})
+}
+
+// nullOrList consumes null or a list whose every element item accepts.
+func (s *scanner) nullOrList(item func() bool) bool {
 	if s.literal("null") {
 		return true
 	}
-	if !s.eat('[') {
-		return false
+	return s.eat('[') && s.elements(item)
+}
+
+// namedObject consumes an object and reports whether its "name" is a
+// string with text; a "name" that is anything else, or comes twice, is
+// uncertain. Other keys go to other, or are skipped when it is nil.
+func (s *scanner) namedObject(other func(key []byte) bool) (named, ok bool) {
+	if !s.eat('{') {
+		return false, false
 	}
-	return s.elements(func() bool {
-		if !s.eat('{') {
-			return false
-		}
-		named := false
-		ok := s.members(func(key []byte) bool {
-			if string(key) != "name" {
-				_, ok := s.value()
-				return ok
-			}
+	ok = s.members(func(key []byte) bool {
+		if string(key) == "name" {
 			if named || !s.nonEmptyName() {
 				return false
 			}
 			named = true
 			return true
-		})
-		return ok && named
+		}
+		if other != nil {
+			return other(key)
+		}
+		_, ok := s.value()
+		return ok
 	})
+	return named, ok
 }
