@@ -186,6 +186,7 @@ func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		func() resource.Resource { return &rlJobResource{} },
 		newEnvironmentAPIKeyResource,
+		newTrainingFileResource,
 	}
 }
 

@@ -28,6 +28,10 @@ type backend interface {
 	CryptoPublicKey(ctx context.Context) (*synthapi.PublicKey, error)
 	UploadEnvKey(ctx context.Context, name, ciphertextB64 string) (*synthapi.EnvKeyRecord, error)
 	EnvKeyPresent(ctx context.Context) (bool, error)
+	UploadFile(ctx context.Context, p synthapi.UploadFileParams) (*synthapi.TrainingFile, error)
+	GetFile(ctx context.Context, id string) (*synthapi.TrainingFile, error)
+	WaitFileReady(ctx context.Context, id string, opts synthapi.FileWaitOptions) (*synthapi.TrainingFile, bool, error)
+	DeleteFile(ctx context.Context, id string) error
 }
 
 var _ backend = (*synthapi.Client)(nil)

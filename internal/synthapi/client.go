@@ -19,6 +19,8 @@ type Client struct {
 	root   string // API root, e.g. https://api.usesynth.ai/api
 	apiKey string
 	doer   *doer
+	// uploader is doer with the upload's longer per-attempt timeout.
+	uploader *doer
 }
 
 // NewClient returns a client for the backend at backendURL, normalised by
@@ -37,7 +39,14 @@ func NewClient(backendURL, apiKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	s := newSettings(opts)
-	return &Client{root: root, apiKey: apiKey, doer: newDoer(s, backendRetryStatus)}, nil
+	up := s
+	switch {
+	case s.uploadTimeout <= 0 || s.timeout <= 0:
+		up.timeout = 0
+	default:
+		up.timeout = max(s.uploadTimeout, s.timeout)
+	}
+	return &Client{root: root, apiKey: apiKey, doer: newDoer(s, backendRetryStatus), uploader: newDoer(up, backendRetryStatus)}, nil
 }
 
 // checkCredential refuses a key that cannot travel in a header. A trailing

@@ -24,6 +24,10 @@ const (
 	DefaultRetryWaitMin = 500 * time.Millisecond
 	DefaultRetryWaitMax = 5 * time.Second
 
+	// DefaultUploadTimeout bounds one attempt of a training-file upload:
+	// §9 knows no size limit and asks for at least 300 s.
+	DefaultUploadTimeout = 300 * time.Second
+
 	// DefaultUserAgent is sent when WithUserAgent is not used. The provider
 	// replaces it with one that carries its version.
 	DefaultUserAgent = "terraform-provider-synth"
@@ -35,24 +39,26 @@ type Option func(*settings)
 // settings is what the options build; it is resolved once at construction
 // so that the clients themselves are immutable and safe for concurrent use.
 type settings struct {
-	httpClient   *http.Client
-	timeout      time.Duration
-	maxRetries   int
-	retryWaitMin time.Duration
-	retryWaitMax time.Duration
-	userAgent    string
-	logger       Logger
-	healthCache  *HealthCache
-	keyAliases   []string
+	httpClient    *http.Client
+	timeout       time.Duration
+	uploadTimeout time.Duration
+	maxRetries    int
+	retryWaitMin  time.Duration
+	retryWaitMax  time.Duration
+	userAgent     string
+	logger        Logger
+	healthCache   *HealthCache
+	keyAliases    []string
 }
 
 func newSettings(opts []Option) settings {
 	s := settings{
-		timeout:      DefaultTimeout,
-		maxRetries:   DefaultMaxRetries,
-		retryWaitMin: DefaultRetryWaitMin,
-		retryWaitMax: DefaultRetryWaitMax,
-		userAgent:    DefaultUserAgent,
+		timeout:       DefaultTimeout,
+		uploadTimeout: DefaultUploadTimeout,
+		maxRetries:    DefaultMaxRetries,
+		retryWaitMin:  DefaultRetryWaitMin,
+		retryWaitMax:  DefaultRetryWaitMax,
+		userAgent:     DefaultUserAgent,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -83,6 +89,14 @@ func WithHTTPClient(c *http.Client) Option {
 // for that). Zero or less means no per-attempt limit. Default DefaultTimeout.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) { s.timeout = d }
+}
+
+// WithUploadTimeout bounds each attempt of a training-file upload, which
+// WithTimeout does not: an upload takes as long as the file needs. It is
+// never below WithTimeout's limit; zero or less means no per-attempt limit.
+// Default DefaultUploadTimeout.
+func WithUploadTimeout(d time.Duration) Option {
+	return func(s *settings) { s.uploadTimeout = d }
 }
 
 // WithMaxRetries sets how many times a retryable request is repeated after

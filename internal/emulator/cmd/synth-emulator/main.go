@@ -72,13 +72,14 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		RunTime:           *runTime,
 	})
 	emu.OnRequest(func(r emulator.Request) { logger.Print(requestLine(r)) })
+	defer emu.Close() // the uploaded training files
 
 	servers, err := emu.Start(*backendAddr, *taskAppAddr)
 	if err != nil {
 		return err
 	}
 	logger.Printf("backend  %s/api", servers.BackendURL)
-	logger.Printf("task app %s", servers.TaskAppURL)
+	logger.Printf("task app %s (math: %s)", servers.TaskAppURL, servers.MathTaskAppURL)
 
 	if *envFile != "" {
 		vars := envVars(servers, *apiKey, *envKey)
