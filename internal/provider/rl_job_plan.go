@@ -114,7 +114,7 @@ func hasUnknownSection(ctx context.Context, values interface {
 }, diags *diag.Diagnostics) bool {
 	for _, block := range rlconfig.RL.Blocks() {
 		var section types.Object
-		diags.Append(values.GetAttribute(ctx, path.Root(block.Name), &section)...)
+		diags.Append(values.GetAttribute(ctx, path.Root(block.Block()), &section)...)
 		if section.IsUnknown() {
 			return true
 		}

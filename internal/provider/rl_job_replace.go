@@ -44,7 +44,7 @@ func (r *rlJobResource) planReplacement(ctx context.Context, req resource.Modify
 func configAttributes() []string {
 	names := []string{"config_toml", "tags"}
 	for _, block := range rlconfig.RL.Blocks() {
-		names = append(names, block.Name)
+		names = append(names, block.Block())
 	}
 	return names
 }

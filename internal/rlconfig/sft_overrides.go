@@ -43,22 +43,22 @@ type SFTOverrides struct {
 }
 
 // value returns the typed attribute of k, and false when it is not set.
-func (o *SFTOverrides) value(k SFTKey) (any, bool) {
+func (o *SFTOverrides) value(k Key) (any, bool) {
 	if !k.Typed() {
 		return nil, false
 	}
-	val, ok := o.Values[k.Block][k.Attr]
+	val, ok := o.Values[k.Block()][k.Attr()]
 	return val, ok
 }
 
-func (o *SFTOverrides) set(k SFTKey, val any) {
+func (o *SFTOverrides) set(k Key, val any) {
 	if o.Values == nil {
 		o.Values = map[string]map[string]any{}
 	}
-	if o.Values[k.Block] == nil {
-		o.Values[k.Block] = map[string]any{}
+	if o.Values[k.Block()] == nil {
+		o.Values[k.Block()] = map[string]any{}
 	}
-	o.Values[k.Block][k.Attr] = val
+	o.Values[k.Block()][k.Attr()] = val
 }
 
 // unknown is the RL bookkeeping of values not known yet, which SFT shares.
@@ -109,7 +109,7 @@ func asTOMLValue(val any) any {
 // sftLookup returns the effective value of k in a merged config: its own
 // path, else the first older spelling present, with the path it was found
 // at.
-func sftLookup(config map[string]any, k SFTKey) (any, []string, bool) {
+func sftLookup(config map[string]any, k Key) (any, []string, bool) {
 	if val, ok := lookup(config, k.Path...); ok {
 		return val, k.Path, true
 	}
@@ -145,7 +145,7 @@ func SFTConfigFromJob(job map[string]any) map[string]any {
 	}
 	hp, _ := job["hyperparameters"].(map[string]any)
 	_, hasValidation := hp["evaluation_strategy"]
-	sentAt := map[string]SFTKey{}
+	sentAt := map[string]Key{}
 	for _, k := range SFT.Keys {
 		if k.Sent != nil {
 			sentAt[strings.Join(k.Sent, ".")] = k
@@ -191,18 +191,7 @@ func SFTConfigFromJob(job map[string]any) map[string]any {
 // type is set, every other one is left out. SFTTOMLWithoutTyped gives the
 // rest of the config.
 func SFTOverridesFromConfig(config map[string]any) SFTOverrides {
-	var o SFTOverrides
-	for _, k := range SFT.Keys {
-		if !k.Typed() {
-			continue
-		}
-		if val, ok := lookup(config, k.Path...); ok {
-			if converted, ok := configValue(k.Type, val); ok {
-				o.set(k, converted)
-			}
-		}
-	}
-	return o
+	return SFTOverrides{Values: SFT.OverridesFromConfig(config).Values}
 }
 
 // SFTOverridesFromJob is SFTOverridesFromConfig of SFTConfigFromJob, with
@@ -231,7 +220,7 @@ func SFTTOMLWithoutTyped(config map[string]any) (string, error) {
 			continue
 		}
 		if val, ok := lookup(rest, k.Path...); ok {
-			if _, convertible := configValue(k.Type, val); !convertible {
+			if _, convertible := k.Type.fromConfig(val); !convertible {
 				continue
 			}
 			parent, _ := lookup(rest, k.Path[:len(k.Path)-1]...)
@@ -295,36 +284,6 @@ func firstPresent(doc map[string]any, keys ...string) (any, bool) {
 		if val, ok := doc[k]; ok && val != nil && val != "" {
 			return val, true
 		}
-	}
-	return nil, false
-}
-
-// configValue converts a recorded value to the form TOML decoding gives a
-// value of kind, accepting what JSON decoding produces instead.
-func configValue(kind ValueType, val any) (any, bool) {
-	switch kind {
-	case TypeString:
-		s, ok := val.(string)
-		return s, ok
-	case TypeBoolean:
-		b, ok := val.(bool)
-		return b, ok
-	case TypeInteger:
-		return asInt64(val)
-	case TypeNumber:
-		return asFloat64(val)
-	case TypeStringArray:
-		items, ok := asTOMLValue(val).([]any)
-		if !ok {
-			return nil, false
-		}
-		out := make([]any, len(items))
-		for i, item := range items {
-			if out[i], ok = item.(string); !ok {
-				return nil, false
-			}
-		}
-		return out, true
 	}
 	return nil, false
 }
