@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
 )
 
@@ -36,9 +35,12 @@ const (
 	privateJobKey = "synth_job"
 )
 
-// dupGuard is the identical-job check's memory, one per provider process and
-// shared by every synth_rl_job in it. It is safe for concurrent use.
+// dupGuard is the identical-job check's memory, one per provider process
+// and job family, shared by every job of the family in it. It is safe for
+// concurrent use.
 type dupGuard struct {
+	family *jobFamily
+
 	listMu   sync.Mutex // held while listing, so concurrent callers share one listing
 	listedAt time.Time
 	listed   []synthapi.Job
@@ -53,11 +55,12 @@ type dupGuard struct {
 	locks map[string]*sync.Mutex
 }
 
-func newDupGuard() *dupGuard {
+func newDupGuard(family *jobFamily) *dupGuard {
 	return &dupGuard{
-		keys:  map[string]string{},
-		ours:  map[string]bool{},
-		locks: map[string]*sync.Mutex{},
+		family: family,
+		keys:   map[string]string{},
+		ours:   map[string]bool{},
+		locks:  map[string]*sync.Mutex{},
 	}
 }
 
@@ -106,19 +109,27 @@ func (g *dupGuard) listing(ctx context.Context, api backend, notBefore time.Time
 		return g.listed, g.listErr
 	}
 	started := time.Now()
-	g.listed, g.listErr = listJobsSince(ctx, api, started.Add(-dupLookback))
+	g.listed, g.listErr = g.family.listSince(ctx, api, started.Add(-dupLookback))
 	g.listedAt = started
 	return g.listed, g.listErr
 }
 
 func listJobsSince(ctx context.Context, api backend, since time.Time) ([]synthapi.Job, error) {
+	return collectJobs(ctx, func(ctx context.Context, after string) ([]synthapi.Job, string, error) {
+		return api.ListJobs(ctx, synthapi.ListJobsParams{
+			CreatedAfter: since.UTC().Format(time.RFC3339), Limit: dupListPageSize, After: after,
+		})
+	})
+}
+
+// collectJobs gathers a paged listing, up to dupListMaxPages pages' worth.
+func collectJobs(ctx context.Context, page func(ctx context.Context, after string) ([]synthapi.Job, string, error)) ([]synthapi.Job, error) {
 	const most = dupListMaxPages * dupListPageSize
 	var all []synthapi.Job
-	err := scanJobs(ctx, api, synthapi.ListJobsParams{CreatedAfter: since.UTC().Format(time.RFC3339)}, dupListPageSize,
-		func(job *synthapi.Job) bool {
-			all = append(all, *job)
-			return len(all) < most
-		})
+	err := scanJobPages(ctx, page, func(job *synthapi.Job) bool {
+		all = append(all, *job)
+		return len(all) < most
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -138,17 +149,17 @@ func (g *dupGuard) configKey(ctx context.Context, api backend, job synthapi.Job)
 	if seen {
 		return key, key != "", nil
 	}
-	raw := job.ConfigJSON
+	raw := g.family.recorded(&job)
 	if raw == nil {
-		full, err := api.GetJob(ctx, job.ID)
+		full, err := g.family.routes(api).GetJob(ctx, job.ID)
 		if err != nil {
 			return "", false, fmt.Errorf("reading job %s to compare its config: %w", job.ID, err)
 		}
-		raw = full.ConfigJSON
+		raw = g.family.recorded(full)
 	}
 	if raw != nil {
 		var err error
-		if key, err = rlconfig.ConfigKey(raw); err != nil {
+		if key, err = g.family.key(raw); err != nil {
 			tflog.Warn(ctx, "identical-job check: job config unreadable", map[string]any{"job_id": job.ID, "error": err.Error()})
 			key = ""
 		}
@@ -207,7 +218,7 @@ func (g *dupGuard) findIdentical(ctx context.Context, api backend, key, exclude 
 // identical job created since just before the first attempt that the
 // pre-submit listing did not hold. It lists afresh.
 func (g *dupGuard) findLost(ctx context.Context, api backend, key string, since time.Time, before map[string]bool) ([]synthapi.Job, error) {
-	jobs, err := listJobsSince(ctx, api, since.Add(-lostAnswerSkew))
+	jobs, err := g.family.listSince(ctx, api, since.Add(-lostAnswerSkew))
 	if err != nil {
 		return nil, err
 	}
@@ -238,9 +249,9 @@ func finishedAfter(job synthapi.Job, cutoff time.Time) bool {
 
 // reportIdentical turns what findIdentical found into diagnostics: an active
 // identical job is an error unless allowDuplicate, a recent success a warning.
-func reportIdentical(found *identicalJobs, allowDuplicate bool, diags *diag.Diagnostics) {
+func reportIdentical(noun string, found *identicalJobs, allowDuplicate bool, diags *diag.Diagnostics) {
 	if len(found.active) > 0 {
-		summary := "An identical RL job is already running"
+		summary := "An identical " + noun + " is already running"
 		detail := describeJobs(found.active) + " was submitted with exactly this effective config. Submitting this resource " +
 			"would start the same training a second time, on GPUs billed twice." + adoptAdvice(found.active[0])
 		if allowDuplicate {
@@ -250,7 +261,7 @@ func reportIdentical(found *identicalJobs, allowDuplicate bool, diags *diag.Diag
 		}
 	}
 	if len(found.succeeded) > 0 {
-		diags.AddWarning("An identical RL job succeeded recently",
+		diags.AddWarning("An identical "+noun+" succeeded recently",
 			describeJobs(found.succeeded)+" trained exactly this effective config within the last 24 hours; applying "+
 				"trains it again. If that result is the one you want, adopt the job instead."+adoptAdvice(found.succeeded[0]))
 	}

@@ -292,7 +292,7 @@ func TestDupGuardClassifiesIdenticalJobs(t *testing.T) {
 		},
 		full: map[string]synthapi.Job{"queued-no-config": {ID: "queued-no-config", ConfigJSON: echoed}},
 	}
-	g := newDupGuard()
+	g := newDupGuard(rlFamily)
 	g.recordSubmitted("sibling")
 	found, err := g.findIdentical(context.Background(), api, key, "replaced", time.Now())
 	if err != nil {
@@ -317,7 +317,7 @@ func TestDupGuardClassifiesIdenticalJobs(t *testing.T) {
 	}
 
 	var diags diag.Diagnostics
-	reportIdentical(found, false, &diags)
+	reportIdentical(rlFamily.noun, found, false, &diags)
 	if diags.ErrorsCount() != 1 || diags.WarningsCount() != 1 {
 		t.Fatalf("allow_duplicate = false: %v", diags)
 	}
@@ -328,7 +328,7 @@ func TestDupGuardClassifiesIdenticalJobs(t *testing.T) {
 		t.Errorf("warning detail: %s", d)
 	}
 	diags = nil
-	reportIdentical(found, true, &diags)
+	reportIdentical(rlFamily.noun, found, true, &diags)
 	if diags.ErrorsCount() != 0 || diags.WarningsCount() != 2 {
 		t.Errorf("allow_duplicate = true: %v", diags)
 	}
@@ -336,7 +336,7 @@ func TestDupGuardClassifiesIdenticalJobs(t *testing.T) {
 
 func TestDupGuardSharesOneListingAcrossConcurrentChecks(t *testing.T) {
 	api := &countingLister{}
-	g := newDupGuard()
+	g := newDupGuard(rlFamily)
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {

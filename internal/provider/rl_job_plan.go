@@ -174,5 +174,5 @@ func (r *rlJobResource) planIdenticalCheck(ctx context.Context, resolved *rlconf
 			fmt.Sprintf("The plan could not check the backend for a job with this config: %s. The check runs again before the job is submitted.", err))
 		return
 	}
-	reportIdentical(found, allowDuplicate, diags)
+	reportIdentical(rlFamily.noun, found, allowDuplicate, diags)
 }

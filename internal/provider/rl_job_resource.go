@@ -84,7 +84,12 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 		resp.Diagnostics.AddError("Could not encode the effective config", err.Error())
 		return
 	}
-	job := r.submit(ctx, waitCtx, api, payload, effectiveConfig, plan.AllowDuplicate.ValueBool(), &resp.Diagnostics)
+	key, err := rlconfig.ConfigKey([]byte(effectiveConfig))
+	if err != nil {
+		resp.Diagnostics.AddError("Could not encode the effective config", err.Error())
+		return
+	}
+	job := submitJob(ctx, waitCtx, api, r.data.dups, payload, key, plan.AllowDuplicate.ValueBool(), &resp.Diagnostics)
 	if job == nil {
 		return
 	}
@@ -103,89 +108,6 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 
 	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, afterCreate, &resp.Diagnostics)
-}
-
-// submit creates the job unless an identical one is already on the backend,
-// and finds the job a create without an answer made. It returns nil, with the
-// reason in diags, when there is no job to track.
-func (r *rlJobResource) submit(ctx, waitCtx context.Context, api backend, payload any, effectiveConfig string, allowDuplicate bool, diags *diag.Diagnostics) *synthapi.Job {
-	key, err := rlconfig.ConfigKey([]byte(effectiveConfig))
-	if err != nil {
-		diags.AddError("Could not encode the effective config", err.Error())
-		return nil
-	}
-	dups := r.data.dups
-	unlock := dups.lock(key)
-	defer unlock()
-
-	// The plan may be hours old, and the health check minutes long: look
-	// again with a listing taken from now on, right before submitting.
-	found, err := dups.findIdentical(waitCtx, api, key, "", time.Now())
-	switch {
-	case err != nil && !allowDuplicate:
-		diags.AddError("Could not look for an identical RL job; nothing was submitted",
-			fmt.Sprintf("Before submitting, the provider checks the backend for a job with exactly this config, so that "+
-				"the same training never runs twice. The check failed: %s\n\nApply again once the backend answers, or set "+
-				"allow_duplicate = true to submit without the check.", err))
-		return nil
-	case err != nil:
-		diags.AddWarning("Could not look for an identical RL job", fmt.Sprintf("%s; allow_duplicate = true, so the job is submitted anyway.", err))
-		found = &identicalJobs{}
-	}
-	reportIdentical(found, allowDuplicate, diags)
-	if diags.HasError() {
-		return nil
-	}
-
-	// One key for every retry of this create: a retry after a lost answer gets
-	// the job the first attempt created instead of starting a second one.
-	idempotencyKey := synthapi.NewIdempotencyKey()
-	tflog.Info(ctx, "submitting RL job", map[string]any{"idempotency_key": idempotencyKey})
-	submittedAt := time.Now()
-	job, err := api.CreateJob(waitCtx, payload, idempotencyKey)
-	if err != nil {
-		var refused *synthapi.APIError
-		if !synthapi.IsTransient(err) && errors.As(err, &refused) {
-			diags.AddError("Could not submit the RL job", err.Error())
-			return nil
-		}
-		// No answer, an outage, or an answer that could not be read: the
-		// backend may have created the job all the same, so look for it.
-		job = r.findLostJob(ctx, api, key, submittedAt, found.listedIDs, idempotencyKey, err, diags)
-		if job == nil {
-			return nil
-		}
-	}
-	dups.recordSubmitted(job.ID)
-	tflog.Info(ctx, "submitted RL job", map[string]any{"job_id": job.ID, "status": job.Status})
-	return job
-}
-
-// findLostJob adopts the one job a create without an answer made, and
-// explains what it found otherwise. It never submits anything.
-func (r *rlJobResource) findLostJob(ctx context.Context, api backend, key string, submittedAt time.Time, before map[string]bool, idempotencyKey string, createErr error, diags *diag.Diagnostics) *synthapi.Job {
-	lost, err := r.data.dups.findLost(ctx, api, key, submittedAt, before)
-	switch {
-	case err != nil:
-		diags.AddError("Could not submit the RL job", fmt.Sprintf("%s\n\nThe backend may have created the job before the "+
-			"failure (idempotency key %s), and looking for it failed too: %s. Look for it in the Synth dashboard before applying again; "+
-			"the next plan also looks for it and shows how to adopt it.", createErr, idempotencyKey, err))
-		return nil
-	case len(lost) == 0:
-		diags.AddError("Could not submit the RL job", fmt.Sprintf("%s\n\nNo answer came back, and no job with this config "+
-			"was found on the backend since the submission (idempotency key %s): nothing was started. Apply again.", createErr, idempotencyKey))
-		return nil
-	case len(lost) > 1:
-		diags.AddError("Could not submit the RL job", fmt.Sprintf("%s\n\nNo answer came back, and the backend now holds %d "+
-			"jobs with this config created since the submission: %s. None was adopted; import the one to keep and cancel the others.",
-			createErr, len(lost), joinJobIDs(lost)))
-		return nil
-	}
-	job := lost[0]
-	diags.AddWarning("RL job found after its create answer was lost",
-		fmt.Sprintf("The create got no usable answer (%s), but job %s, with exactly this config, appeared on the backend since "+
-			"the submission. It is adopted: nothing else was submitted.", createErr, describeJob(job)))
-	return &job
 }
 
 // checkTaskApp does what the CLI does before it submits: the task app must
@@ -371,7 +293,7 @@ func (r *rlJobResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		resp.Diagnostics.AddError("Could not cancel the RL job", fmt.Sprintf("Job %s: %s", id, err))
 		return
 	}
-	job, err = synthapi.WaitForJob(waitCtx, api, id, r.waitOptions())
+	job, err = synthapi.WaitForJob(waitCtx, api, id, waitOptions(rlFamily))
 	if synthapi.IsNotFound(err) {
 		return
 	}

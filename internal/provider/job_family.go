@@ -1,0 +1,72 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
+	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
+)
+
+// A jobFamily is what the job lifecycle (the identical-job check, the
+// adoption of a job whose create answer was lost, the wait, the cancel)
+// needs to know of one kind of job: its routes, how to list it and what
+// makes two jobs of it the same job. synth_rl_job and synth_sft_job share
+// that lifecycle and differ only here.
+type jobFamily struct {
+	// noun names a job of the family in diagnostics: "RL job".
+	noun string
+	// routes are the family's job routes on the backend.
+	routes func(api backend) jobRoutes
+	// listSince lists the jobs created since a time, every status.
+	listSince func(ctx context.Context, api backend, since time.Time) ([]synthapi.Job, error)
+	// recorded is what key compares of a job, nil when the job object at
+	// hand (a listing's) leaves it out and the job must be read in full.
+	recorded func(job *synthapi.Job) []byte
+	// key is the comparable form of what recorded returns, or of the
+	// payload the provider is about to send.
+	key func(raw []byte) (string, error)
+	// notFoundGrace is how long a new job may answer 404 while it is not
+	// visible yet (synthapi.WaitOptions.NotFoundGrace).
+	notFoundGrace time.Duration
+}
+
+// jobRoutes are a family's routes for one job.
+type jobRoutes interface {
+	synthapi.JobSource
+	CreateJob(ctx context.Context, payload any, idempotencyKey string) (*synthapi.Job, error)
+	CancelJob(ctx context.Context, id string) error
+}
+
+var rlFamily = &jobFamily{
+	noun:      "RL job",
+	routes:    func(api backend) jobRoutes { return api },
+	listSince: listJobsSince,
+	recorded:  func(job *synthapi.Job) []byte { return job.ConfigJSON },
+	key:       rlconfig.ConfigKey,
+}
+
+var sftFamily = &jobFamily{
+	noun:   "SFT job",
+	routes: func(api backend) jobRoutes { return api.SFT() },
+	// One listing of every status, filtered by phase here: §10 allows it,
+	// it costs one request where a listing per status costs eleven, and a
+	// status §12 does not name (which counts as running) is not missed.
+	listSince: func(ctx context.Context, api backend, since time.Time) ([]synthapi.Job, error) {
+		sft := api.SFT()
+		return collectJobs(ctx, func(ctx context.Context, after string) ([]synthapi.Job, string, error) {
+			return sft.ListJobs(ctx, synthapi.ListSFTJobsParams{
+				CreatedAfter: since.UTC().Format(time.RFC3339), Limit: dupListPageSize, After: after,
+			})
+		})
+	},
+	recorded: func(job *synthapi.Job) []byte {
+		if job.Hyperparameters == nil {
+			return nil
+		}
+		return job.Raw
+	},
+	key: rlconfig.SFTJobKey,
+	// §10: a 404 "within the first minutes after create" is transient.
+	notFoundGrace: 3 * time.Minute,
+}
