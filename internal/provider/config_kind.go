@@ -35,6 +35,15 @@ func blockAttributes(kind *rlconfig.Kind) map[string]schema.Attribute {
 	return out
 }
 
+// blockNames are the names of the kind's typed blocks.
+func blockNames(kind *rlconfig.Kind) []string {
+	var names []string
+	for _, section := range kind.Blocks() {
+		names = append(names, section.Block())
+	}
+	return names
+}
+
 func keyAttribute(k rlconfig.Key) schema.Attribute {
 	switch k.Type {
 	case rlconfig.TypeString:

@@ -26,6 +26,8 @@ type jobFamily struct {
 	// key is the comparable form of what recorded returns, or of the
 	// payload the provider is about to send.
 	key func(raw []byte) (string, error)
+	// phase interprets a status the family's jobs report.
+	phase func(status string) synthapi.Phase
 	// notFoundGrace is how long a new job may answer 404 while it is not
 	// visible yet (synthapi.WaitOptions.NotFoundGrace).
 	notFoundGrace time.Duration
@@ -44,6 +46,7 @@ var rlFamily = &jobFamily{
 	listSince: listJobsSince,
 	recorded:  func(job *synthapi.Job) []byte { return job.ConfigJSON },
 	key:       rlconfig.ConfigKey,
+	phase:     synthapi.PhaseOf,
 }
 
 var sftFamily = &jobFamily{
@@ -66,7 +69,8 @@ var sftFamily = &jobFamily{
 		}
 		return job.Raw
 	},
-	key: rlconfig.SFTJobKey,
+	key:   rlconfig.SFTJobKey,
+	phase: synthapi.SFTPhaseOf,
 	// §10: a 404 "within the first minutes after create" is transient.
 	notFoundGrace: 3 * time.Minute,
 }

@@ -92,3 +92,48 @@ func findLostJob(ctx context.Context, api backend, dups *dupGuard, key string, s
 			"the submission. It is adopted: nothing else was submitted.", createErr, describeJob(job)))
 	return &job
 }
+
+// cancelJob is what destroying a job does with on_destroy = "cancel": a
+// job still running is cancelled and waited for, up to timeout, until it
+// stops. A job the backend no longer has, or one that has ended, is done.
+func cancelJob(ctx context.Context, data *providerData, family *jobFamily, id string, timeout time.Duration, diags *diag.Diagnostics) {
+	api, ok := data.backend(diags)
+	if !ok {
+		return
+	}
+	noun := family.noun
+	routes := family.routes(api)
+	job, err := routes.GetJob(ctx, id)
+	switch {
+	case synthapi.IsNotFound(err):
+		return
+	case err != nil:
+		diags.AddError("Could not read the "+noun+" before cancelling it", err.Error())
+		return
+	case job.Phase().Terminal():
+		return
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tflog.Info(ctx, "cancelling "+noun, map[string]any{"job_id": id, "status": job.Status})
+	if err := routes.CancelJob(waitCtx, id); err != nil {
+		if synthapi.IsNotFound(err) {
+			return
+		}
+		diags.AddError("Could not cancel the "+noun, fmt.Sprintf("Job %s: %s", id, err))
+		return
+	}
+	job, err = synthapi.WaitForJob(waitCtx, routes, id, waitOptions(family))
+	if synthapi.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		status := "still running"
+		if job != nil {
+			status = "still " + job.Status
+		}
+		diags.AddError(noun+" did not stop",
+			fmt.Sprintf("Job %s was asked to cancel but is %s after %s: %s. It stays in state; destroy again to "+
+				"keep waiting, or set on_destroy = \"abandon\" to forget it.", id, status, timeout, err))
+	}
+}

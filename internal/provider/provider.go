@@ -188,6 +188,7 @@ func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
 		func() resource.Resource { return &rlJobResource{} },
 		newEnvironmentAPIKeyResource,
 		newTrainingFileResource,
+		newSFTJobResource,
 	}
 }
 

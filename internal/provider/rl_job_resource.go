@@ -263,49 +263,12 @@ func (r *rlJobResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		tflog.Info(ctx, "abandoning RL job: it keeps running on the backend", map[string]any{"job_id": id})
 		return
 	}
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	job, err := api.GetJob(ctx, id)
-	switch {
-	case synthapi.IsNotFound(err):
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Could not read the RL job before cancelling it", err.Error())
-		return
-	case job.Phase().Terminal():
-		return
-	}
-
 	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tflog.Info(ctx, "cancelling RL job", map[string]any{"job_id": id, "status": job.Status})
-	if err := api.CancelJob(waitCtx, id); err != nil {
-		if synthapi.IsNotFound(err) {
-			return
-		}
-		resp.Diagnostics.AddError("Could not cancel the RL job", fmt.Sprintf("Job %s: %s", id, err))
-		return
-	}
-	job, err = synthapi.WaitForJob(waitCtx, api, id, waitOptions(rlFamily))
-	if synthapi.IsNotFound(err) {
-		return
-	}
-	if err != nil {
-		status := "still running"
-		if job != nil {
-			status = "still " + job.Status
-		}
-		resp.Diagnostics.AddError("RL job did not stop",
-			fmt.Sprintf("Job %s was asked to cancel but is %s after %s: %s. It stays in state; destroy again to "+
-				"keep waiting, or set on_destroy = \"abandon\" to forget it.", id, status, timeout, err))
-	}
+	cancelJob(ctx, r.data, rlFamily, id, timeout, &resp.Diagnostics)
 }
 
 func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
