@@ -88,6 +88,9 @@ func blockFields(model any, kind *rlconfig.Kind) map[string]*types.Object {
 	v := reflect.ValueOf(model).Elem()
 	byTag := map[string]*types.Object{}
 	for i := range v.NumField() {
+		if !v.Type().Field(i).IsExported() {
+			continue // an embedded struct of other fields
+		}
 		if obj, ok := v.Field(i).Addr().Interface().(*types.Object); ok {
 			byTag[v.Type().Field(i).Tag.Get("tfsdk")] = obj
 		}
