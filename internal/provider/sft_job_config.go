@@ -58,7 +58,7 @@ func sftPayload(in rlconfig.SFTInput, diags *diag.Diagnostics) (map[string]any, 
 func writeImportedSFTJob(ctx context.Context, job *synthapi.Job, dst attributeSetter) diag.Diagnostics {
 	var diags diag.Diagnostics
 	doc := sftJobDocument(job)
-	o := rlconfig.SFTOverridesFromJob(doc)
+	o := rlconfig.WithoutSFTDefaults(rlconfig.SFTOverridesFromJob(doc))
 	rest, err := rlconfig.SFTTOMLWithoutTyped(rlconfig.SFTConfigFromJob(doc))
 	if err != nil {
 		diags.AddError("Could not encode the job's config", err.Error())

@@ -287,3 +287,40 @@ func firstPresent(doc map[string]any, keys ...string) (any, bool) {
 	}
 	return nil, false
 }
+
+// WithoutSFTDefaults drops from imported overrides (SFTOverridesFromJob) the
+// values BuildSFTPayload fills in when nothing sets them: a full fine-tune's
+// [training].mode and the [training.validation] defaults. They come back
+// from the job's echo as if set, and the configuration that created the job
+// almost never writes them; left in, that configuration would plan a change
+// of form after an import. The request they build is the same either way. A
+// validation block left with no value stays, empty: its presence is what
+// turns validation on.
+func WithoutSFTDefaults(o SFTOverrides) SFTOverrides {
+	out := SFTOverrides{TrainingFileID: o.TrainingFileID, ValidationFileID: o.ValidationFileID, Unknown: o.Unknown}
+	out.Values = make(Values, len(o.Values))
+	for block, values := range o.Values {
+		out.Values[block] = make(map[string]any, len(values))
+		for attr, val := range values {
+			out.Values[block][attr] = val
+		}
+	}
+	if training := out.Values["training"]; training["mode"] == SFTMethodFFT.Mode() && training["use_qlora"] != true {
+		delete(training, "mode")
+		delete(training, "use_qlora")
+		if len(training) == 0 {
+			delete(out.Values, "training")
+		}
+	}
+	if validation, ok := out.Values["validation"]; ok {
+		if validation["enabled"] == true {
+			delete(validation, "enabled")
+		}
+		for _, d := range sftValidationDefaults {
+			if validation[d.key] == d.def {
+				delete(validation, d.key)
+			}
+		}
+	}
+	return out
+}
