@@ -6,13 +6,18 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
 )
 
-// The lifecycle both job resources share: submit exactly once, then wait.
+// The lifecycle both job resources share: submit exactly once, wait, refresh,
+// cancel, import.
 
 // submitJob creates the job, whose key (jobFamily.key) is key, unless an identical one is already on the backend,
 // and finds the job a create without an answer made. It returns nil, with the
@@ -136,4 +141,111 @@ func cancelJob(ctx context.Context, data *providerData, family *jobFamily, id st
 			fmt.Sprintf("Job %s was asked to cancel but is %s after %s: %s. It stays in state; destroy again to "+
 				"keep waiting, or set on_destroy = \"abandon\" to forget it.", id, status, timeout, err))
 	}
+}
+
+// guard is the identical-job check of family's jobs.
+func (d *providerData) guard(family *jobFamily) *dupGuard {
+	if family == sftFamily {
+		return d.sftDups
+	}
+	return d.dups
+}
+
+// readJob is the refresh both job resources share: it reads the job in
+// state, handles a job the backend no longer has, and returns the job for
+// the caller to record (nil when there is nothing to record). It touches
+// only what it must: a refresh runs for every job in the workspace, and
+// reading and writing the whole model would cost reflection over every
+// config attribute of each one.
+func readJob(ctx context.Context, data *providerData, family *jobFamily, req resource.ReadRequest, resp *resource.ReadResponse) *synthapi.Job {
+	var id, status types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+	if resp.Diagnostics.HasError() {
+		return nil
+	}
+	// Set before any other return: Terraform 1.11 sends no stored identity,
+	// and the framework fails a read that leaves it empty, even one that
+	// removes the job from state. State written before identity existed (or
+	// by a CLI without it) gains it on its first refresh.
+	setIdentity(ctx, resp.Identity, "id", id.ValueString(), &resp.Diagnostics)
+	ctx = data.maskSecrets(ctx)
+	api, ok := data.backend(&resp.Diagnostics)
+	if !ok {
+		return nil
+	}
+	noun := family.noun
+	job, err := family.routes(api).GetJob(ctx, id.ValueString())
+	if synthapi.IsNotFound(err) {
+		if family.phase(status.ValueString()).Terminal() {
+			// Its outcome (the trained model above all) may still feed other
+			// resources, so a finished job outlives the backend's record of it.
+			resp.Diagnostics.AddWarning(noun+" no longer on the backend",
+				fmt.Sprintf("Job %s finished (%s) and the backend no longer knows it; its last recorded state is kept.",
+					id.ValueString(), status.ValueString()))
+			return nil
+		}
+		resp.Diagnostics.AddWarning(noun+" not found",
+			fmt.Sprintf("The backend has no job %s, so it is removed from state; the next apply submits a new one.", id.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return nil
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Could not read the "+noun, err.Error())
+		return nil
+	}
+	// A refreshed job is one this workspace tracks, never a duplicate of the
+	// job that replaces it. Terraform refreshes a tainted job but hands its
+	// replacement's plan neither its state nor its private state, so the
+	// guard's memory is what tells them apart; the private key serves the
+	// replacement of an untainted job, whose plan sees the private state.
+	data.guard(family).recordKnown(id.ValueString())
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateJobKey, privateJobValue(id.ValueString()))...)
+	return job
+}
+
+// deleteJob is the destroy both job resources share: on_destroy says
+// whether a running job is cancelled (cancelJob) or only forgotten.
+func deleteJob(ctx context.Context, data *providerData, family *jobFamily, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var id, onDestroy types.String
+	var waits timeouts.Value
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("on_destroy"), &onDestroy)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("timeouts"), &waits)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = data.maskSecrets(ctx)
+	if onDestroy.ValueString() == onDestroyAbandon {
+		tflog.Info(ctx, "abandoning "+family.noun+": it keeps running on the backend", map[string]any{"job_id": id.ValueString()})
+		return
+	}
+	timeout, diags := waits.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cancelJob(ctx, data, family, id.ValueString(), timeout, &resp.Diagnostics)
+}
+
+// importJob is the import both job resources share: the job named by id or
+// identity is read and handed to write, which records it in state.
+func importJob(ctx context.Context, data *providerData, family *jobFamily, req resource.ImportStateRequest, resp *resource.ImportStateResponse,
+	write func(ctx context.Context, job *synthapi.Job, id string, dst attributeSetter) diag.Diagnostics) {
+	ctx = data.maskSecrets(ctx)
+	api, ok := data.backend(&resp.Diagnostics)
+	if !ok {
+		return
+	}
+	jobID := importedJobID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	job, err := family.routes(api).GetJob(ctx, jobID)
+	if err != nil {
+		resp.Diagnostics.AddError("Could not import the "+family.noun, err.Error())
+		return
+	}
+	resp.Diagnostics.Append(write(ctx, job, jobID, &resp.State)...)
+	setIdentity(ctx, resp.Identity, "id", jobID, &resp.Diagnostics)
 }

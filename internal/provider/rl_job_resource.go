@@ -166,52 +166,11 @@ func addTaskURLError(diags *diag.Diagnostics, source string, err error) {
 	}
 }
 
-// Read touches only the attributes the backend owns. A refresh runs for every
-// job in the workspace, and reading and writing the whole model would cost
-// reflection over every config attribute of each one.
 func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var id, status types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
-	if resp.Diagnostics.HasError() {
+	job := readJob(ctx, r.data, rlFamily, req, resp)
+	if job == nil {
 		return
 	}
-	// Set before any other return: Terraform 1.11 sends no stored identity,
-	// and the framework fails a read that leaves it empty, even one that
-	// removes the job from state. State written before identity existed (or
-	// by a CLI without it) gains it on its first refresh.
-	setIdentity(ctx, resp.Identity, "id", id.ValueString(), &resp.Diagnostics)
-	ctx = r.data.maskSecrets(ctx)
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	job, err := api.GetJob(ctx, id.ValueString())
-	if synthapi.IsNotFound(err) {
-		if synthapi.PhaseOf(status.ValueString()).Terminal() {
-			// Its outcome (the trained model above all) may still feed other
-			// resources, so a finished job outlives the backend's record of it.
-			resp.Diagnostics.AddWarning("RL job no longer on the backend",
-				fmt.Sprintf("Job %s finished (%s) and the backend no longer knows it; its last recorded state is kept.",
-					id.ValueString(), status.ValueString()))
-			return
-		}
-		resp.Diagnostics.AddWarning("RL job not found",
-			fmt.Sprintf("The backend has no job %s, so it is removed from state; the next apply submits a new one.", id.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Could not read the RL job", err.Error())
-		return
-	}
-	// A refreshed job is one this workspace tracks, never a duplicate of the
-	// job that replaces it. Terraform refreshes a tainted job but hands its
-	// replacement's plan neither its state nor its private state, so the
-	// guard's memory is what tells them apart; the private key serves the
-	// replacement of an untainted job, whose plan sees the private state.
-	r.data.dups.recordKnown(id.ValueString())
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateJobKey, privateJobValue(id.ValueString()))...)
 	var refreshed rlJobModel
 	refreshed.setJobFields(job)
 	for name, value := range refreshed.jobFieldValues() {
@@ -252,42 +211,11 @@ func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, 
 }
 
 func (r *rlJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state rlJobModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx = r.data.maskSecrets(ctx)
-	id := state.ID.ValueString()
-	if state.OnDestroy.ValueString() == onDestroyAbandon {
-		tflog.Info(ctx, "abandoning RL job: it keeps running on the backend", map[string]any{"job_id": id})
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cancelJob(ctx, r.data, rlFamily, id, timeout, &resp.Diagnostics)
+	deleteJob(ctx, r.data, rlFamily, req, resp)
 }
 
 func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ctx = r.data.maskSecrets(ctx)
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	jobID := importedJobID(ctx, req, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	job, err := api.GetJob(ctx, jobID)
-	if err != nil {
-		resp.Diagnostics.AddError("Could not import the RL job", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(writeImportedJob(ctx, job, jobID, &resp.State)...)
-	setIdentity(ctx, resp.Identity, "id", jobID, &resp.Diagnostics)
+	importJob(ctx, r.data, rlFamily, req, resp, writeImportedJob)
 }
 
 // setJobFields records what the backend says of the job.

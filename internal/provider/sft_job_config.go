@@ -55,7 +55,7 @@ func sftPayload(in rlconfig.SFTInput, diags *diag.Diagnostics) (map[string]any, 
 // effective_config is the request that configuration sends, so that the
 // configuration which created the job plans no replacement. The list
 // resource's include_resource can share it.
-func writeImportedSFTJob(ctx context.Context, job *synthapi.Job, dst attributeSetter) diag.Diagnostics {
+func writeImportedSFTJob(ctx context.Context, job *synthapi.Job, id string, dst attributeSetter) diag.Diagnostics {
 	var diags diag.Diagnostics
 	doc := sftJobDocument(job)
 	o := rlconfig.WithoutSFTDefaults(rlconfig.SFTOverridesFromJob(doc))
@@ -65,7 +65,7 @@ func writeImportedSFTJob(ctx context.Context, job *synthapi.Job, dst attributeSe
 		return diags
 	}
 	imported := sftJobModel{
-		ID:               types.StringValue(job.ID),
+		ID:               types.StringValue(id),
 		ConfigTOML:       nullableString(rest),
 		TrainingFileID:   types.StringValue(o.TrainingFileID),
 		ValidationFileID: nullableString(o.ValidationFileID),

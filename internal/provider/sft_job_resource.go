@@ -124,42 +124,15 @@ func (r *sftJobResource) waitAndResolve(rpcCtx, waitCtx context.Context, api bac
 	diags.Append(save()...)
 }
 
-// Read touches only the attributes the backend owns, as synth_rl_job's does.
+// Read records what the backend says of the job. A trained model found by
+// §12's fallbacks, which the job object does not name, is kept.
 func (r *sftJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var id types.String
+	job := readJob(ctx, r.data, sftFamily, req, resp)
+	if job == nil {
+		return
+	}
 	var fields sftJobFields
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &fields.Status)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("fine_tuned_model"), &fields.FineTunedModel)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// Before any other return: see synth_rl_job's Read.
-	setIdentity(ctx, resp.Identity, "id", id.ValueString(), &resp.Diagnostics)
-	ctx = r.data.maskSecrets(ctx)
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	job, err := api.SFT().GetJob(ctx, id.ValueString())
-	if synthapi.IsNotFound(err) {
-		if sftFamily.phase(fields.Status.ValueString()).Terminal() {
-			resp.Diagnostics.AddWarning("SFT job no longer on the backend",
-				fmt.Sprintf("Job %s finished (%s) and the backend no longer knows it; its last recorded state is kept.",
-					id.ValueString(), fields.Status.ValueString()))
-			return
-		}
-		resp.Diagnostics.AddWarning("SFT job not found",
-			fmt.Sprintf("The backend has no job %s, so it is removed from state; the next apply submits a new one.", id.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Could not read the SFT job", err.Error())
-		return
-	}
-	r.data.sftDups.recordKnown(id.ValueString())
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateJobKey, privateJobValue(id.ValueString()))...)
 	fields.setFromJob(job)
 	for name, value := range fields.values() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
@@ -207,43 +180,9 @@ func (r *sftJobResource) Update(ctx context.Context, req resource.UpdateRequest,
 }
 
 func (r *sftJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state sftJobModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx = r.data.maskSecrets(ctx)
-	id := state.ID.ValueString()
-	if state.OnDestroy.ValueString() == onDestroyAbandon {
-		tflog.Info(ctx, "abandoning SFT job: it keeps running on the backend", map[string]any{"job_id": id})
-		return
-	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	cancelJob(ctx, r.data, sftFamily, id, timeout, &resp.Diagnostics)
+	deleteJob(ctx, r.data, sftFamily, req, resp)
 }
 
 func (r *sftJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ctx = r.data.maskSecrets(ctx)
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	jobID := importedJobID(ctx, req, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	job, err := api.SFT().GetJob(ctx, jobID)
-	if err != nil {
-		resp.Diagnostics.AddError("Could not import the SFT job", err.Error())
-		return
-	}
-	if job.ID == "" {
-		job.ID = jobID
-	}
-	resp.Diagnostics.Append(writeImportedSFTJob(ctx, job, &resp.State)...)
-	setIdentity(ctx, resp.Identity, "id", jobID, &resp.Diagnostics)
+	importJob(ctx, r.data, sftFamily, req, resp, writeImportedSFTJob)
 }

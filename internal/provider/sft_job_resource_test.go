@@ -259,7 +259,7 @@ func TestSFTJob_identicalJobIsRefusedUnlessAllowed(t *testing.T) {
 				},
 			},
 			{
-				Config: files + other + sftJobBlock("synth_training_file.train.id", "wait_for_completion = false"),
+				Config:      files + other + sftJobBlock("synth_training_file.train.id", "wait_for_completion = false"),
 				ExpectError: regexp.MustCompile(`(?s)An identical SFT job is already running.*job_.*import \{.*allow_duplicate = true`),
 			},
 			{
@@ -294,10 +294,10 @@ func TestSFTJob_importPlansClean(t *testing.T) {
 		Steps: []tfresource.TestStep{
 			{Config: config},
 			{
-				Config:            config,
-				ResourceName:      sftJobAddr,
-				ImportState:       true,
-				ImportStateVerify: true,
+				Config:                  config,
+				ResourceName:            sftJobAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"timeouts"},
 			},
 		},
