@@ -11,10 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -178,17 +175,8 @@ func TestSFTJob_interruptedWaitKeepsTheJobInState(t *testing.T) {
 	}
 
 	r := &sftJobResource{data: &providerData{}}
-	var schemaResp resource.SchemaResponse
-	r.Schema(t.Context(), resource.SchemaRequest{}, &schemaResp)
-	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(t.Context()), nil)}
-	var seeding diag.Diagnostics
-	seeding.Append(state.SetAttribute(t.Context(), path.Root("id"), job.ID)...)
-	seeding.Append(state.SetAttribute(t.Context(), path.Root("status"), job.Status)...)
 	var plan sftJobModel
-	seeding.Append(state.Get(t.Context(), &plan)...)
-	if seeding.HasError() {
-		t.Fatalf("seeding state: %v", seeding)
-	}
+	state := seededJobState(t, r, job, &plan)
 
 	rpcCtx, interrupt := context.WithCancel(t.Context())
 	time.AfterFunc(200*time.Millisecond, interrupt)
