@@ -41,7 +41,8 @@ func (r *rlJobResource) replaceOnlyForNewTraining(attrs map[string]schema.Attrib
 	}
 	for name, attr := range attrs {
 		a, ok := attr.(schema.SingleNestedAttribute)
-		if !ok || name == "timeouts" {
+		// Only the config sections: not timeouts, nor a view the backend fills.
+		if !ok || !a.Optional || name == "timeouts" {
 			continue
 		}
 		a.PlanModifiers = []planmodifier.Object{objectplanmodifier.RequiresReplaceIf(

@@ -96,6 +96,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	plan.TaskAppURL = types.StringValue(resolved.TaskURL)
 	plan.EffectiveConfig = types.StringValue(effectiveConfig)
 	plan.setJobFields(job)
+	plan.Results = nullResults() // filled when the job is seen finished
 	// Save the id before waiting: whatever happens to the wait, the job is
 	// never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -297,6 +298,7 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	for name, value := range refreshed.jobFieldValues() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
+	refreshResults(ctx, api, job, &resp.State, &resp.Diagnostics)
 }
 
 // Update never calls the backend to change a job: every config attribute
@@ -460,6 +462,7 @@ func (m *rlJobModel) copyJobFields(state *rlJobModel) {
 	m.FinishedAt = state.FinishedAt
 	m.ErrorMessage = state.ErrorMessage
 	m.EffectiveConfig = state.EffectiveConfig
+	m.Results = state.Results
 }
 
 func lookupString(config map[string]any, table, key string) (string, bool) {
