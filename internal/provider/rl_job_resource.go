@@ -167,7 +167,11 @@ func (r *rlJobResource) submit(ctx, waitCtx context.Context, api backend, payloa
 // findLostJob adopts the one job a create without an answer made, and
 // explains what it found otherwise. It never submits anything.
 func (r *rlJobResource) findLostJob(ctx context.Context, api backend, key string, submittedAt time.Time, before map[string]bool, idempotencyKey string, createErr error, diags *diag.Diagnostics) *synthapi.Job {
-	lost, err := r.data.dups.findLost(ctx, api, key, submittedAt, before)
+	lost, cutShort, err := r.data.dups.findLost(ctx, api, key, submittedAt, before)
+	if cutShort != "" {
+		diags.AddWarning("The lookup of the lost job is incomplete", fmt.Sprintf("Looking for the job the create may "+
+			"have made, %s, so a job created since the submission may have been missed.", cutShort))
+	}
 	switch {
 	case err != nil:
 		diags.AddError("Could not submit the RL job", fmt.Sprintf("%s\n\nThe backend may have created the job before the "+

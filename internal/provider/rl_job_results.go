@@ -51,7 +51,7 @@ const (
 		"the wait, or by the refresh that first sees it finished), and kept as it is afterwards."
 	finalRewardDescription = "`results.final_reward` of the job object: the mean return the training ended on. Null when " +
 		"the backend reports none (a failed or cancelled job usually has none)."
-	valuesDescription = "Every numeric field of the job object's `results`, by name (`final_reward` among them)."
+	valuesDescription  = "Every numeric field of the job object's `results`, by name (`final_reward` among them)."
 	metricsDescription = "The last value of each metric series the job reported (`GET /rl/jobs/{id}/metrics`), by " +
 		"series name (such as `mean_return`, `loss` or `train.mean_return`): `value` at `step`, the highest step the " +
 		"series reached. Empty when the backend has no metrics route."
