@@ -40,28 +40,7 @@ func measureDupCheck(ctx context.Context, r *rig, n int) (*dupCheckResult, error
 	vars := []string{"-var", fmt.Sprintf("jobs=%d", n)}
 	res := &dupCheckResult{creates: n}
 
-	count := func(plan func() error) (lists, gets int, err error) {
-		before, err := emu.settledRequests()
-		if err != nil {
-			return 0, 0, err
-		}
-		if err := plan(); err != nil {
-			return 0, 0, err
-		}
-		after, err := emu.settledRequests()
-		if err != nil {
-			return 0, 0, err
-		}
-		for _, req := range after[len(before):] {
-			switch {
-			case req.target == "backend" && req.method == "GET" && req.path == "/api/rl/jobs":
-				lists++
-			case isJobGet(req):
-				gets++
-			}
-		}
-		return lists, gets, nil
-	}
+	count := func(plan func() error) (lists, gets int, err error) { return countListings(emu, plan) }
 
 	res.createListings, res.createGets, err = count(func() error {
 		planned, err := r.mustRun(ctx, dir, env, []int{2}, append(planArgs, vars...)...)
@@ -71,16 +50,8 @@ func measureDupCheck(ctx context.Context, r *rig, n int) (*dupCheckResult, error
 	if err != nil {
 		return nil, fmt.Errorf("planning %d creates: %w", n, err)
 	}
-	logged, err := os.ReadFile(logPath)
-	if err != nil {
+	if res.checks, res.longestCheck, res.sumOfChecks, err = readChecks(logPath); err != nil {
 		return nil, err
-	}
-	for _, m := range checkLine.FindAllSubmatch(logged, -1) {
-		ms, _ := strconv.ParseFloat(string(m[1]), 64)
-		d := time.Duration(ms * float64(time.Millisecond))
-		res.checks++
-		res.sumOfChecks += d
-		res.longestCheck = max(res.longestCheck, d)
 	}
 
 	if _, err := r.mustRun(ctx, dir, env, nil, append(applyArgs, vars...)...); err != nil {
@@ -114,3 +85,112 @@ func dupCheckTable(res *dupCheckResult) *table {
 }
 
 func millis(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// countListings runs plan and counts the list requests and job GETs the
+// backend saw meanwhile.
+func countListings(emu *emulatorProc, plan func() error) (lists, gets int, err error) {
+	before, err := emu.settledRequests()
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := plan(); err != nil {
+		return 0, 0, err
+	}
+	after, err := emu.settledRequests()
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, req := range after[len(before):] {
+		switch {
+		case req.target == "backend" && req.method == "GET" && req.path == "/api/rl/jobs":
+			lists++
+		case isJobGet(req):
+			gets++
+		}
+	}
+	return lists, gets, nil
+}
+
+// readChecks reads the check's own timing from the provider's debug log.
+func readChecks(logPath string) (checks int, longest, sum time.Duration, err error) {
+	logged, err := os.ReadFile(logPath)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for _, m := range checkLine.FindAllSubmatch(logged, -1) {
+		ms, _ := strconv.ParseFloat(string(m[1]), 64)
+		d := time.Duration(ms * float64(time.Millisecond))
+		checks++
+		sum += d
+		longest = max(longest, d)
+	}
+	return checks, longest, sum, nil
+}
+
+// The organisation the scale figures stand for: a week of busy training,
+// almost all of it finished.
+const (
+	historyRunning = 3
+	historySpan    = 7 * 24 * time.Hour
+)
+
+// dupScaleResult is what the check costs a plan against a long history.
+type dupScaleResult struct {
+	history, running, creates int
+	listings, gets            int
+	planWall, longestCheck    time.Duration
+	checks                    int
+	incompleteWarned          bool
+}
+
+var incompleteWarning = regexp.MustCompile(`identical-job check is incomplete`)
+
+// measureDupCheckAtScale plans n creates against a backend that holds
+// history jobs of the last week, historyRunning of them running.
+func measureDupCheckAtScale(ctx context.Context, r *rig, n, history int) (*dupScaleResult, error) {
+	dir := filepath.Join(r.tmp, "dupcheck-scale")
+	if err := writeConfig(dir, synthConfig); err != nil {
+		return nil, err
+	}
+	emu, err := r.startEmulator(ctx, dir, -time.Nanosecond, time.Second,
+		fmt.Sprintf("-seed-jobs=%d", history), fmt.Sprintf("-seed-running=%d", historyRunning), "-seed-span="+historySpan.String())
+	if err != nil {
+		return nil, err
+	}
+	defer emu.stop()
+	logPath := filepath.Join(dir, "provider.log")
+	env := r.baseEnv(append(emu.env(), "TF_LOG_PROVIDER=DEBUG", "TF_LOG_PATH="+logPath)...)
+	res := &dupScaleResult{history: history, running: historyRunning, creates: n}
+	var output string
+	res.listings, res.gets, err = countListings(emu, func() error {
+		planned, err := r.mustRun(ctx, dir, env, []int{2}, append(planArgs, "-var", fmt.Sprintf("jobs=%d", n))...)
+		res.planWall, output = planned.wall, planned.output
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("planning %d creates against %d jobs: %w", n, history, err)
+	}
+	res.incompleteWarned = incompleteWarning.MatchString(output)
+	if res.checks, res.longestCheck, _, err = readChecks(logPath); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func dupScaleTable(res *dupScaleResult) *table {
+	t := &table{
+		title: fmt.Sprintf("Never twice at scale: %d jobs of the last %d days on the backend, %d running, a plan creating %d",
+			res.history, int(historySpan.Hours()/24), res.running, res.creates),
+		header: []string{"measure", "result", "status"},
+	}
+	t.add("list requests of the plan", fmt.Sprintf("%d (and %d job GETs)", res.listings, res.gets), "no target")
+	t.add(fmt.Sprintf("time the check adds (longest of %d checks; it holds the shared listing)", res.checks),
+		millis(res.longestCheck), "no target")
+	t.add("plan wall time", seconds(res.planWall), "no target")
+	incomplete := "no: every listing was read to its end"
+	if res.incompleteWarned {
+		incomplete = "yes: the plan warns that the check is incomplete"
+	}
+	t.add("a listing cut short by the page cap", incomplete, "no target")
+	return t
+}

@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -30,10 +31,14 @@ import (
 
 // sizes is how much each benchmark does.
 type sizes struct {
+	// only names the one benchmark to run ("" for all): wait, plan, fanout,
+	// dupcheck, dupcheck-scale or micro.
+	only        string
 	waitLengths int // how many of waitTargets, shortest first
 	plan        planOpts
 	fanoutJobs  int
 	fanoutTime  time.Duration
+	historyJobs int    // the backend's job history for the identical-job check at scale
 	benchtime   string // "" for go test's default
 }
 
@@ -43,12 +48,14 @@ var (
 		plan:        planOpts{jobCounts: []int{1, 50, 200}, dataCount: 200, repeats: 3},
 		fanoutJobs:  50,
 		fanoutTime:  5 * time.Second,
+		historyJobs: 20000,
 	}
 	smokeSizes = sizes{
 		waitLengths: 2,
 		plan:        planOpts{jobCounts: []int{1, 3}, dataCount: 3, repeats: 1},
 		fanoutJobs:  3,
 		fanoutTime:  time.Second,
+		historyJobs: 2000,
 		benchtime:   "1x",
 	}
 )
@@ -56,18 +63,22 @@ var (
 func main() {
 	smoke := flag.Bool("smoke", false, "tiny sizes: check that the benchmark works, not the targets")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the real provider during one extra plan of the largest state to this file")
+	only := flag.String("only", "", "run one benchmark only: wait, plan, fanout, dupcheck, dupcheck-scale or micro")
 	flag.Parse()
-	os.Exit(run(*smoke, *cpuProfile, os.Stdout, os.Stderr))
+	os.Exit(run(*smoke, *cpuProfile, *only, os.Stdout, os.Stderr))
 }
 
 // run is main without the exit, so that every deferred cleanup runs.
-func run(smoke bool, cpuProfile string, stdout, stderr io.Writer) int {
+func run(smoke bool, cpuProfile, only string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	started := time.Now()
 	sz, mode := fullSizes, "full"
 	if smoke {
 		sz, mode = smokeSizes, "smoke (tiny sizes; targets shown, not meaningful)"
+	}
+	if sz.only = only; only != "" {
+		mode += "; only " + only
 	}
 	if cpuProfile != "" {
 		if cpuProfile, err := filepath.Abs(cpuProfile); err == nil {
@@ -134,15 +145,25 @@ func run(smoke bool, cpuProfile string, stdout, stderr io.Writer) int {
 // version`. Errors go to fail.
 func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(string, ...any), fail func(error)) (tables []*table, tfVersion string) {
 	tfVersion = "Terraform: version unknown"
+	want := func(name string) bool { return sz.only == "" || sz.only == name }
 
-	progress("wait cost")
-	waitRows, err := measureWaitCost(ctx, sz.waitLengths)
-	if err != nil {
-		fail(err)
+	if want("wait") {
+		progress("wait cost")
+		waitRows, err := measureWaitCost(ctx, sz.waitLengths)
+		if err != nil {
+			fail(err)
+		}
+		tables = append(tables, waitTable(waitRows))
+		if ctx.Err() != nil {
+			return tables, tfVersion
+		}
 	}
-	tables = append(tables, waitTable(waitRows))
-	if ctx.Err() != nil {
+	if sz.only != "" && !slices.Contains(benchNames, sz.only) {
+		fail(fmt.Errorf("-only %q is none of %v", sz.only, benchNames))
 		return tables, tfVersion
+	}
+	if !want("plan") && !want("fanout") && !want("dupcheck") && !want("dupcheck-scale") {
+		return append(tables, measureMicro(ctx, root, sz, want, progress, fail)...), tfVersion
 	}
 
 	progress("building the provider and the emulator")
@@ -153,50 +174,67 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 		if tfVersion, err = r.terraformVersion(ctx); err != nil {
 			fail(err)
 		}
-		progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
-		planRes, err := measurePlanCost(ctx, r, sz.plan)
-		if err != nil {
-			fail(err)
+		if want("plan") && ctx.Err() == nil {
+			progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
+			planRes, err := measurePlanCost(ctx, r, sz.plan)
+			if err != nil {
+				fail(err)
+			}
+			t, broken := planTable(planRes, sz.plan.repeats)
+			for _, b := range broken {
+				fail(errors.New(b))
+			}
+			tables = append(tables, t)
 		}
-		t, broken := planTable(planRes, sz.plan.repeats)
-		for _, b := range broken {
-			fail(errors.New(b))
+		if want("fanout") && ctx.Err() == nil {
+			progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
+			if fan, err := measureFanout(ctx, r, sz.fanoutJobs, sz.fanoutTime); err != nil {
+				fail(err)
+			} else {
+				tables = append(tables, fanoutTable(fan))
+			}
 		}
-		tables = append(tables, t)
-		if ctx.Err() != nil {
-			return tables, tfVersion
+		if want("dupcheck") && ctx.Err() == nil {
+			progress("identical-job check: planning %d creates", sz.fanoutJobs)
+			if dup, err := measureDupCheck(ctx, r, sz.fanoutJobs); err != nil {
+				fail(err)
+			} else {
+				tables = append(tables, dupCheckTable(dup))
+			}
 		}
-
-		progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
-		fan, err := measureFanout(ctx, r, sz.fanoutJobs, sz.fanoutTime)
-		if err != nil {
-			fail(err)
-		} else {
-			tables = append(tables, fanoutTable(fan))
-		}
-		if ctx.Err() != nil {
-			return tables, tfVersion
-		}
-
-		progress("identical-job check: planning %d creates", sz.fanoutJobs)
-		if dup, err := measureDupCheck(ctx, r, sz.fanoutJobs); err != nil {
-			fail(err)
-		} else {
-			tables = append(tables, dupCheckTable(dup))
+		if want("dupcheck-scale") && ctx.Err() == nil {
+			progress("identical-job check at scale: planning %d creates against %d jobs", sz.fanoutJobs, sz.historyJobs)
+			if scale, err := measureDupCheckAtScale(ctx, r, sz.fanoutJobs, sz.historyJobs); err != nil {
+				fail(err)
+			} else {
+				tables = append(tables, dupScaleTable(scale))
+			}
 		}
 	}
+	if ctx.Err() != nil {
+		return tables, tfVersion
+	}
+	return append(tables, measureMicro(ctx, root, sz, want, progress, fail)...), tfVersion
+}
 
+// benchNames are what -only accepts.
+var benchNames = []string{"wait", "plan", "fanout", "dupcheck", "dupcheck-scale", "micro"}
+
+// measureMicro runs the Go micro-benchmarks when they are wanted.
+func measureMicro(ctx context.Context, root string, sz sizes, want func(string) bool, progress func(string, ...any), fail func(error)) []*table {
+	if !want("micro") {
+		return nil
+	}
 	progress("go micro-benchmarks")
 	found, err := runMicro(ctx, root, sz.benchtime)
 	if err != nil {
 		fail(err)
-		return tables, tfVersion
+		return nil
 	}
-	t := microTable(found, sz.benchtime)
 	if _, ok := found["BenchmarkResolveAndBuildPayload"]; !ok {
 		fail(errors.New("go test -bench found no BenchmarkResolveAndBuildPayload in internal/rlconfig"))
 	}
-	return append(tables, t), tfVersion
+	return []*table{microTable(found, sz.benchtime)}
 }
 
 // moduleRoot is the directory of the module's go.mod, where the builds and

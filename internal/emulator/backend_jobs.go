@@ -106,9 +106,13 @@ func parseListQuery(q url.Values) (listQuery, error) {
 	return lq, nil
 }
 
-func (lq listQuery) matches(j *job, v view) bool {
-	return (lq.status == "" || strings.ToLower(v.status) == lq.status) &&
-		(lq.model == "" || j.source == lq.model || j.base == lq.model) &&
+func (lq listQuery) matches(j *job, now time.Time) bool {
+	if lq.status != "" {
+		if status, _ := j.statusAt(now); strings.ToLower(status) != lq.status {
+			return false
+		}
+	}
+	return (lq.model == "" || j.source == lq.model || j.base == lq.model) &&
 		(lq.createdAfter.IsZero() || j.createdAt.After(lq.createdAfter)) &&
 		(lq.createdBefore.IsZero() || j.createdAt.Before(lq.createdBefore))
 }
@@ -145,18 +149,14 @@ func (e *Emulator) listJobs(w http.ResponseWriter, r *http.Request) {
 	page := []map[string]any{}
 	hasMore := false
 	for _, j := range e.jobs[from:] {
-		if j.lost {
-			continue
-		}
-		v := j.at(now, d)
-		if !lq.matches(j, v) {
+		if j.lost || !lq.matches(j, now) {
 			continue
 		}
 		if len(page) == lq.limit {
 			hasMore = true
 			break
 		}
-		job := j.render(v, d)
+		job := j.render(j.at(now, d), d)
 		if d.ListOmitsConfig {
 			delete(job, "config")
 		}
