@@ -54,6 +54,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	ctx = r.data.maskSecrets(ctx, keyWO.ValueString())
+	defer r.data.maskDiagnostics(&resp.Diagnostics, keyWO.ValueString())
 	environmentAPIKey := firstNonEmpty(keyWO.ValueString(), r.data.environmentAPIKey)
 
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -90,6 +92,74 @@ func (c stateLacksCheck) CheckState(_ context.Context, req statecheck.CheckState
 		if strings.Contains(string(raw), s) {
 			resp.Error = fmt.Errorf("secret %q... found in state", s[:8])
 			return
+		}
+	}
+}
+
+// TestSecretPrefixesStayOutOfLogs has the task app refuse a key with the
+// SDK's 400 body, which quotes the first 15 characters of the deployed key
+// (allowed_first15) and of the key sent (got_first15). This one has no
+// message, as some SDK versions send it, so the client quotes the body
+// whole. Both keys are ones the provider knows, so no prefix of either may
+// reach the TRACE log.
+func TestSecretPrefixesStayOutOfLogs(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv(envAPIKey, testAPIKey)
+	t.Setenv(envEnvironmentKey, testEnvironmentKey)
+	env := newTestEnv(t, emulator.Options{})
+	const refusedKey = "env_refused_by_the_task_app_0003"
+	env.emu.InjectFault(emulator.Fault{
+		Target: emulator.TargetTaskApp,
+		Times:  -1,
+		Status: http.StatusBadRequest,
+		Body: fmt.Sprintf(`{"detail":{"error":{"code":"unauthorised","allowed_first15":[%q],"allowed_count":1,"got_first15":[%q],"got_lens":[%d]}}}`,
+			testEnvironmentKey[:15], refusedKey[:15], len(refusedKey)),
+	})
+
+	config := fmt.Sprintf(`
+provider "synth" {
+  backend_url = %q
+}
+
+variable "task_app_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+`, env.backendURL) + baseJob(env.taskAppURL, `
+  environment_api_key_wo         = var.task_app_key
+  environment_api_key_wo_version = 1
+  health_check_timeout           = "1s"
+`)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:          config,
+			ConfigVariables: tfconfig.Variables{"task_app_key": tfconfig.StringVariable(refusedKey)},
+			ExpectError:     regexp.MustCompile(`Task app is not healthy; nothing was submitted`),
+		}},
+	})
+
+	logged, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(logged), "allowed_first15") {
+		t.Fatalf("the trace log (%d bytes) does not show the task app's 400 body; the test would prove nothing", len(logged))
+	}
+	for _, secret := range []string{testAPIKey, testEnvironmentKey, refusedKey} {
+		prefix := secret[:8]
+		for i := strings.Index(string(logged), prefix); i >= 0; {
+			start, end := max(0, i-120), min(len(logged), i+40)
+			t.Errorf("a prefix of a secret (%q…) is in the trace log: …%s…", prefix[:4], strings.ReplaceAll(string(logged[start:end]), prefix, "<PREFIX>"))
+			next := strings.Index(string(logged[i+1:]), prefix)
+			if next < 0 {
+				break
+			}
+			i += 1 + next
 		}
 	}
 }
