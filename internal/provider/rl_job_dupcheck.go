@@ -124,14 +124,15 @@ func (g *dupGuard) listing(ctx context.Context, api backend, notBefore time.Time
 		return g.listed, g.cutShort, g.listErr
 	}
 	started := time.Now()
+	// One after the other: terraform-plugin-log is not safe for concurrent
+	// use of one context, and the client logs every request through it.
 	results := make([]jobListing, len(dupListings))
-	var wg sync.WaitGroup
 	for i, l := range dupListings {
-		wg.Go(func() {
-			results[i] = listUpToCap(ctx, api, l.status, started.Add(-l.lookback))
-		})
+		results[i] = listUpToCap(ctx, api, l.status, started.Add(-l.lookback))
+		if results[i].err != nil {
+			break
+		}
 	}
-	wg.Wait()
 
 	g.listed, g.cutShort, g.listErr = nil, nil, nil
 	seen := map[string]bool{}
