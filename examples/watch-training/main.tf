@@ -1,12 +1,16 @@
 # Submit a job and watch it train, with the id safe in state first
-# (Terraform 1.14+).
+# (Terraform 1.14 and 1.15; for 1.16 see examples/watch-training-1.16).
 #
 # wait_for_completion = false makes the create return as soon as the backend
-# has the job, so its id is saved before the long wait. The watch action,
-# triggered after the create, then follows the job and prints its status
-# changes, events and metrics into the apply's output; it fails the apply when
-# the job fails. `terraform apply -invoke=action.synth_rl_job_watch.training`
+# has the job. Terraform 1.14 and 1.15 save its id before they run the watch
+# action triggered after the create, which then follows the job and prints
+# its status changes, events and metrics into the apply's output; it fails the
+# apply when the job fails. `terraform apply -invoke=action.synth_rl_job_watch.training`
 # re-attaches to the job later, from any machine with the state.
+#
+# Terraform 1.16 runs this configuration too, but it runs an after_create
+# action before it saves the created resource, and it warns that the action
+# should name its job through `caller`, which 1.15 does not know.
 #
 # The provider reads its settings from the environment: SYNTH_API_KEY,
 # SYNTH_BACKEND_URL, ENVIRONMENT_API_KEY and TASK_APP_URL. `make demo` points

@@ -157,27 +157,17 @@ func (c *tfCLI) stateJobID() string {
 	return ""
 }
 
+// The after_create watch of a job that is not waited for. Where the job id is
+// when the watch starts depends on the CLI: Terraform 1.14 and 1.15 report
+// the create and save the state first, so a killed apply loses nothing;
+// Terraform 1.16 runs the action inside the create and saves the state after
+// it, so the id is not on disk while the watch runs (the never-twice check
+// and the import hint cover a kill there; TestExample_watchTraining116 shows
+// the two-step way that keeps the id on disk).
 func TestAction_watchAfterCreateOfUnwaitedJob(t *testing.T) {
 	cli := newTFCLI(t, "actions")
 	env := newTestEnv(t, emulator.Options{RunTime: 2e9})
-
-	// Only the watch reads metrics: what the state file holds at its first
-	// read is what a killed apply would have left behind.
-	var (
-		mu            sync.Mutex
-		seen          bool
-		idDuringWatch string
-	)
-	env.emu.OnRequest(func(r emulator.Request) {
-		if !strings.HasSuffix(r.Path, "/metrics") {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if !seen {
-			seen, idDuringWatch = true, cli.stateJobID()
-		}
-	})
+	idDuringWatch := recordStateAtFirstMetricsRead(env, cli)
 
 	cli.write("main.tf", requiredProviders+env.provider("")+`
 resource "synth_rl_job" "test" {
@@ -210,20 +200,126 @@ action "synth_rl_job_watch" "test" {
 	if id == "" {
 		t.Fatalf("no job in state after the apply:\n%s", out)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if idDuringWatch != id {
-		t.Errorf("while the watch ran the state file held job %q, want %q", idDuringWatch, id)
-	}
 	expectLines(t, out,
 		`synth_rl_job\.test: Creation complete`,
 		`Action started: action\.synth_rl_job_watch\.test`,
 		`Action action\.synth_rl_job_watch\.test \(triggered by synth_rl_job\.test\): job `+id+`: (queued|running) → succeeded`,
 		`Action action\.synth_rl_job_watch\.test \(triggered by synth_rl_job\.test\): step \d+ · loss`,
 	)
-	if created := strings.Index(out, "Creation complete"); created > strings.Index(out, "Action started") {
-		t.Errorf("the watch started before the job was created:\n%s", out)
+	created, started := strings.Index(out, "Creation complete"), strings.Index(out, "Action started")
+	if cli.atLeast("1.16.0") {
+		if got := idDuringWatch(); got != "" {
+			t.Errorf("Terraform %s: while the watch ran the state file held job %q; 1.16 saves it after the action", cli.version, got)
+		}
+		if created < started {
+			t.Errorf("Terraform %s: the create was reported complete before the watch started; 1.16 runs the action first:\n%s", cli.version, out)
+		}
+		expectLines(t, out, `The triggering resource object can be accessed via the "caller" symbol`)
+		return
 	}
+	if got := idDuringWatch(); got != id {
+		t.Errorf("Terraform %s: while the watch ran the state file held job %q, want %q", cli.version, got, id)
+	}
+	if created > started {
+		t.Errorf("Terraform %s: the watch started before the job was created:\n%s", cli.version, out)
+	}
+}
+
+// recordStateAtFirstMetricsRead returns what the CLI's state file held when
+// the backend first served a job's metrics. Only the watch reads metrics, so
+// that is what a kill during the watch would have left behind.
+func recordStateAtFirstMetricsRead(env *testEnv, cli *tfCLI) func() string {
+	var (
+		mu   sync.Mutex
+		seen bool
+		id   string
+	)
+	env.emu.OnRequest(func(r emulator.Request) {
+		if !strings.HasSuffix(r.Path, "/metrics") {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !seen {
+			seen, id = true, cli.stateJobID()
+		}
+	})
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if !seen {
+			cli.t.Fatal("the backend served no metrics: the watch never ran")
+		}
+		return id
+	}
+}
+
+// On Terraform 1.16 the example submits first and watches second, so the
+// job id is on disk for the whole watch, and the watch refers to its job
+// through `caller`, which draws no warning.
+func TestExample_watchTraining116(t *testing.T) {
+	cli := newTFCLI(t, "actions")
+	if !cli.atLeast("1.16.0") {
+		t.Skipf("Terraform %s has no action `caller` or trigger `on_failure`; examples/watch-training-1.16 needs 1.16", cli.version)
+	}
+	env := newTestEnv(t, emulator.Options{RunTime: 2e9})
+	useEmulatorEnvironment(t, env)
+	idDuringWatch := recordStateAtFirstMetricsRead(env, cli)
+
+	cli.copyExample("watch-training-1.16")
+	cli.mustRun("init", "-input=false")
+	submit := cli.mustRun("apply", "-auto-approve", "-input=false", "-var", "watch_after_create=false")
+	id := cli.stateJobID()
+	if id == "" {
+		t.Fatalf("no job in state after the submitting apply:\n%s", submit)
+	}
+	if strings.Contains(submit, "Action started") {
+		t.Errorf("the submitting apply ran the watch:\n%s", submit)
+	}
+
+	watch := cli.mustRun("apply", "-auto-approve", "-input=false", "-var", "watch_after_create=false",
+		"-invoke=action.synth_rl_job_watch.training")
+	if got := idDuringWatch(); got != id {
+		t.Errorf("while the watch ran the state file held job %q, want %q", got, id)
+	}
+	expectLines(t, watch,
+		`Action action\.synth_rl_job_watch\.training \(triggered by CLI, called from synth_rl_job\.training\): job `+id+`: (queued|running) → succeeded`,
+	)
+	for _, out := range []string{submit, watch} {
+		if strings.Contains(out, "Reference to triggering resource") {
+			t.Errorf("the example draws the 1.16 warning about referring to the triggering resource:\n%s", out)
+		}
+	}
+	if n := env.countCreates(); n != 1 {
+		t.Errorf("backend saw %d creates, want 1", n)
+	}
+}
+
+// With on_failure = continue (Terraform 1.16), a training that fails is
+// reported by the watch and kept in state, and the apply still succeeds.
+func TestExample_watchTraining116FailedTrainingContinues(t *testing.T) {
+	cli := newTFCLI(t, "actions")
+	if !cli.atLeast("1.16.0") {
+		t.Skipf("Terraform %s has no trigger `on_failure`; examples/watch-training-1.16 needs 1.16", cli.version)
+	}
+	env := newTestEnv(t, emulator.Options{RunTime: 1e9})
+	useEmulatorEnvironment(t, env)
+	env.emu.SetNextOutcome(emulator.Outcome{Status: "failed", Reason: "CUDA out of memory"})
+
+	cli.copyExample("watch-training-1.16")
+	cli.mustRun("init", "-input=false")
+	out, err := cli.run("apply", "-auto-approve", "-input=false")
+	if err != nil {
+		t.Fatalf("the apply failed although the trigger says on_failure = continue: %v\n%s", err, out)
+	}
+	id := cli.stateJobID()
+	if id == "" {
+		t.Fatalf("the failed job is not in state:\n%s", out)
+	}
+	expectLines(t, out,
+		`Job `+id+` ended failed: CUDA out of memory`,
+		`Actions: 1 invoked, 1 failed`,
+	)
 }
 
 func TestExample_watchTraining(t *testing.T) {

@@ -26,15 +26,13 @@ const providerAddress = "registry.terraform.io/synth-laboratories/synth"
 // tfCLI is a Terraform >= 1.14 working directory wired to the in-process
 // provider.
 type tfCLI struct {
-	t   *testing.T
-	bin string
-	dir string
-	env []string
+	t       *testing.T
+	bin     string
+	dir     string
+	env     []string
+	version *version.Version
 }
 
-// newTFCLI finds the CLI the way terraform-plugin-testing does
-// (TF_ACC_TERRAFORM_PATH, else PATH) and skips the test when it predates
-// `feature`.
 // testCLIPath is the CLI a test that drives one itself runs: the matrix's
 // TF_ACC_TERRAFORM_PATH, as terraform-plugin-testing uses it, else the
 // terraform on PATH.
@@ -50,6 +48,10 @@ func testCLIPath(t *testing.T, feature string) string {
 	return bin
 }
 
+// newTFCLI finds the CLI the way terraform-plugin-testing does
+// (TF_ACC_TERRAFORM_PATH, else PATH) and skips the test when the CLI has no
+// actions (OpenTofu, Terraform before 1.14); `feature` names what the test
+// needs in the skip message.
 func newTFCLI(t *testing.T, feature string) *tfCLI {
 	t.Helper()
 	bin := testCLIPath(t, feature)
@@ -66,7 +68,8 @@ func newTFCLI(t *testing.T, feature string) *tfCLI {
 	if err := json.Unmarshal(out, &v); err != nil {
 		t.Fatalf("%s version -json: %v", bin, err)
 	}
-	if ver, err := version.NewVersion(v.Version); err != nil || ver.LessThan(version.Must(version.NewVersion("1.14.0"))) {
+	ver, err := version.NewVersion(v.Version)
+	if err != nil || ver.LessThan(version.Must(version.NewVersion("1.14.0"))) {
 		t.Skipf("Terraform %s has no %s; it needs 1.14 or later", v.Version, feature)
 	}
 
@@ -75,7 +78,7 @@ func newTFCLI(t *testing.T, feature string) *tfCLI {
 	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := &tfCLI{t: t, bin: bin, dir: dir}
+	c := &tfCLI{t: t, bin: bin, dir: dir, version: ver}
 	c.env = append(os.Environ(),
 		"TF_REATTACH_PROVIDERS="+serveProvider(t),
 		"TF_CLI_CONFIG_FILE="+cliConfig,
@@ -124,6 +127,13 @@ func serveProvider(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(reattach)
+}
+
+// atLeast reports whether the CLI is release `v` or newer. A pre-release
+// counts as its release: 1.16.0-rc2 is a 1.16 CLI here, since it is the
+// 1.16 line the matrix runs.
+func (c *tfCLI) atLeast(v string) bool {
+	return !c.version.Core().LessThan(version.Must(version.NewVersion(v)))
 }
 
 // write puts a file into the working directory.
