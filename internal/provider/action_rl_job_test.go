@@ -56,7 +56,9 @@ func TestAction_cancel(t *testing.T) {
 				env.emu.SetNextOutcome(emulator.Outcome{Status: "running"})
 				return env.seedJob(t, "Qwen/Qwen3-4B")
 			},
-			lines:   func(id string) []string { return []string{`cancel sent for job ` + id, `job ` + id + ` stopped: cancelled`} },
+			lines: func(id string) []string {
+				return []string{`cancel sent for job ` + id, `job ` + id + ` stopped: cancelled`}
+			},
 			cancels: 1,
 			status:  "cancelled",
 		},
