@@ -157,7 +157,7 @@ func (l *rlJobListResource) result(ctx context.Context, api backend, req list.Li
 	if !req.IncludeResource {
 		return result
 	}
-	if job.Config == nil {
+	if job.ConfigJSON == nil {
 		full, err := api.GetJob(ctx, job.ID)
 		if err != nil {
 			result.Diagnostics.AddError("Could not read the RL job", jobReadError(job.ID, err))
@@ -220,7 +220,10 @@ func (f jobFilter) matches(job *synthapi.Job) bool {
 			return false
 		}
 	}
-	tags := jobTags(job)
+	if len(f.tags) == 0 {
+		return true
+	}
+	tags := jobTags(job.Config())
 	for k, v := range f.tags {
 		if tags[k] != v {
 			return false
@@ -245,9 +248,9 @@ func listStatus(job *synthapi.Job) string {
 	return "running"
 }
 
-// jobTags are the job's [tags], from its config.
-func jobTags(job *synthapi.Job) map[string]string {
-	section, _ := job.Config["tags"].(map[string]any)
+// jobTags are the [tags] of a job's config.
+func jobTags(config map[string]any) map[string]string {
+	section, _ := config["tags"].(map[string]any)
 	tags := make(map[string]string, len(section))
 	for k, v := range section {
 		tags[k] = fmt.Sprint(v)
@@ -255,12 +258,12 @@ func jobTags(job *synthapi.Job) map[string]string {
 	return tags
 }
 
-// jobLabel is the job's [model].label, else a "label" tag.
-func jobLabel(job *synthapi.Job) string {
-	if label, ok := lookupString(job.Config, "model", "label"); ok && label != "" {
+// jobLabel is the [model].label of a job's config, else a "label" tag.
+func jobLabel(config map[string]any) string {
+	if label, ok := lookupString(config, "model", "label"); ok && label != "" {
 		return label
 	}
-	return jobTags(job)["label"]
+	return jobTags(config)["label"]
 }
 
 // jobDisplayName is what `terraform query` shows for a job: enough to pick
@@ -270,7 +273,7 @@ func jobDisplayName(job *synthapi.Job) string {
 	if model := firstNonEmpty(job.ModelID, job.BaseModel); model != "" {
 		parts = append(parts, model)
 	}
-	if label := jobLabel(job); label != "" {
+	if label := jobLabel(job.Config()); label != "" {
 		parts = append(parts, label)
 	}
 	if job.CreatedAt != "" {

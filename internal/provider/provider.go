@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -36,10 +35,6 @@ var _ provider.Provider = (*synthProvider)(nil)
 
 type synthProvider struct {
 	version string
-	// configured is what Configure made. Plan modifiers need it: the
-	// framework takes a resource's schema, and so the modifiers' closures,
-	// from an instance that is never configured.
-	configured atomic.Pointer[providerData]
 }
 
 // New returns the provider factory that providerserver and the tests use.
@@ -168,12 +163,11 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	resp.ResourceData = data
 	resp.ActionData = data
 	resp.ListResourceData = data
-	p.configured.Store(data)
 }
 
 func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		func() resource.Resource { return &rlJobResource{provider: p} },
+		func() resource.Resource { return &rlJobResource{} },
 		newEnvironmentAPIKeyResource,
 	}
 }

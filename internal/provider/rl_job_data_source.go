@@ -103,7 +103,7 @@ func (d *rlJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		resp.Diagnostics.AddError("Could not read the RL job", fmt.Sprintf("Job %q: %s", id, err))
 		return
 	}
-	configJSON, err := canonicalJSON(job.Config)
+	configJSON, err := recordedConfigJSON(job.Config())
 	if err != nil {
 		resp.Diagnostics.AddError("Could not encode the job's config", fmt.Sprintf("Job %q: %s", id, err))
 		return

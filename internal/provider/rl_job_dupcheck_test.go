@@ -34,11 +34,10 @@ func seedIdenticalJob(t *testing.T, env *testEnv) string {
 // submitIdenticalJob is seedIdenticalJob for goroutines that must not stop
 // the test.
 func submitIdenticalJob(env *testEnv) (string, error) {
-	base, taskURL := "Qwen/Qwen3-4B", env.taskAppURL
-	resolved, found := rlconfig.Resolve(rlconfig.Input{Overrides: rlconfig.Overrides{
-		Model:    &rlconfig.Model{Base: &base},
-		Services: &rlconfig.Services{TaskURL: &taskURL},
-	}})
+	resolved, found := rlconfig.Resolve(rlconfig.Input{Overrides: rlconfig.Overrides{Values: rlconfig.Values{
+		"model":    {"base": "Qwen/Qwen3-4B"},
+		"services": {"task_url": env.taskAppURL},
+	}}})
 	if found.HasError() {
 		return "", fmt.Errorf("resolving the seed config: %v", found)
 	}

@@ -34,11 +34,12 @@ func writeImportedJob(ctx context.Context, job *synthapi.Job, id string, dst att
 		AllowDuplicate:     types.BoolValue(false),
 		TaskAppURL:         types.StringNull(),
 	}
-	imported.setSectionsFromConfig(job.Config)
-	if taskURL, ok := lookupString(job.Config, "services", "task_url"); ok {
+	config := job.Config()
+	imported.setSectionsFromConfig(config)
+	if taskURL, ok := lookupString(config, "services", "task_url"); ok {
 		imported.TaskAppURL = types.StringValue(taskURL)
 	}
-	effective, err := canonicalJSON(job.Config)
+	effective, err := recordedConfigJSON(config)
 	if err != nil {
 		diags.AddError("Could not encode the job's config", err.Error())
 		return diags
@@ -53,19 +54,14 @@ func writeImportedJob(ctx context.Context, job *synthapi.Job, id string, dst att
 		"health_check_timeout": imported.HealthCheckTimeout,
 		"verify_with_backend":  imported.VerifyWithBackend,
 		"allow_duplicate":      imported.AllowDuplicate,
-		"algorithm":            imported.Algorithm,
-		"model":                imported.Model,
-		"services":             imported.Services,
-		"compute":              imported.Compute,
-		"rollout":              imported.Rollout,
-		"evaluation":           imported.Evaluation,
-		"training":             imported.Training,
-		"data":                 imported.Data,
 		"tags":                 imported.Tags,
 		"task_app_url":         imported.TaskAppURL,
 		"effective_config":     imported.EffectiveConfig,
 	} {
 		diags.Append(dst.SetAttribute(ctx, path.Root(name), value)...)
+	}
+	for name, block := range imported.blocks() {
+		diags.Append(dst.SetAttribute(ctx, path.Root(name), *block)...)
 	}
 	for name, value := range imported.jobFieldValues() {
 		diags.Append(dst.SetAttribute(ctx, path.Root(name), value)...)

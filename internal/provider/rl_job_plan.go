@@ -33,7 +33,7 @@ func (r *rlJobResource) ValidateConfig(ctx context.Context, req resource.Validat
 	resp.Diagnostics.Append(diags...)
 	var errs rlconfig.Diagnostics
 	for _, d := range rlconfig.Validate(input) {
-		if d.Severity == rlconfig.SeverityError && !isMissingTaskURL(d, cfg) {
+		if d.Severity == rlconfig.SeverityError && !isMissingTaskURL(d, input.Overrides) {
 			errs = append(errs, d)
 		}
 	}
@@ -41,12 +41,15 @@ func (r *rlJobResource) ValidateConfig(ctx context.Context, req resource.Validat
 }
 
 // isMissingTaskURL tells apart the one error ValidateConfig cannot judge: a
-// task URL that may still come from the provider.
-func isMissingTaskURL(d rlconfig.Diagnostic, cfg rlJobModel) bool {
-	return d.Attribute == "services.task_url" && (cfg.Services == nil || cfg.Services.TaskURL.IsNull())
+// task URL that may still come from the provider. The only error on a
+// services.task_url that is not set is that it is missing.
+func isMissingTaskURL(d rlconfig.Diagnostic, o rlconfig.Overrides) bool {
+	_, set := o.Values["services"]["task_url"]
+	return d.Attribute == "services.task_url" && !set
 }
 
 func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.planReplacement(ctx, req, resp)
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return // destroy, or the provider is not configured yet
 	}
@@ -110,9 +113,9 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 func hasUnknownSection(ctx context.Context, values interface {
 	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
 }, diags *diag.Diagnostics) bool {
-	for _, name := range []string{"algorithm", "model", "services", "compute", "rollout", "evaluation", "training", "data"} {
+	for _, block := range rlconfig.RL.Blocks() {
 		var section types.Object
-		diags.Append(values.GetAttribute(ctx, path.Root(name), &section)...)
+		diags.Append(values.GetAttribute(ctx, path.Root(block.Name), &section)...)
 		if section.IsUnknown() {
 			return true
 		}

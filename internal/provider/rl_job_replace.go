@@ -5,64 +5,56 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 )
 
-const sameTrainingDescription = "A change replaces the job unless the effective config stays the same."
-
-// replaceOnlyForNewTraining makes the config attributes replace the job only
-// when the effective config changes. Writing the same training another way
-// (a key moved between config_toml and a typed attribute) keeps the job: above
-// all, a job imported after a killed apply has its typed attributes filled
-// from the backend's record and no config_toml, and must not be replaced (and
-// so cancelled) by the configuration that created it.
-func (r *rlJobResource) replaceOnlyForNewTraining(attrs map[string]schema.Attribute) {
-	if a, ok := attrs["config_toml"].(schema.StringAttribute); ok {
-		a.PlanModifiers = []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
-			func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-				resp.RequiresReplace = !r.sameTraining(ctx, req.Plan, req.State)
-			}, sameTrainingDescription, sameTrainingDescription)}
-		attrs["config_toml"] = a
+// planReplacement makes a change to the config attributes (config_toml,
+// tags and the typed blocks) replace the job only when the effective config
+// changes. Writing the same training another way (a key moved between
+// config_toml and a typed attribute) keeps the job: above all, a job
+// imported after a killed apply has its typed attributes filled from the
+// backend's record and no config_toml, and must not be replaced (and so
+// cancelled) by the configuration that created it. The effective config is
+// resolved once per plan, however many of them changed.
+func (r *rlJobResource) planReplacement(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return // create or destroy
 	}
-	if a, ok := attrs["tags"].(schema.MapAttribute); ok {
-		a.PlanModifiers = []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(
-			func(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
-				resp.RequiresReplace = !r.sameTraining(ctx, req.Plan, req.State)
-			}, sameTrainingDescription, sameTrainingDescription)}
-		attrs["tags"] = a
+	var planned, prior map[string]tftypes.Value
+	if req.Plan.Raw.As(&planned) != nil || req.State.Raw.As(&prior) != nil {
+		return
 	}
-	for name, attr := range attrs {
-		a, ok := attr.(schema.SingleNestedAttribute)
-		// Only the config sections: not timeouts, nor a view the backend fills.
-		if !ok || !a.Optional || name == "timeouts" {
-			continue
+	var changed path.Paths
+	for _, name := range configAttributes() {
+		if !planned[name].Equal(prior[name]) {
+			changed = append(changed, path.Root(name))
 		}
-		a.PlanModifiers = []planmodifier.Object{objectplanmodifier.RequiresReplaceIf(
-			func(ctx context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
-				resp.RequiresReplace = !r.sameTraining(ctx, req.Plan, req.State)
-			}, sameTrainingDescription, sameTrainingDescription)}
-		attrs[name] = a
 	}
+	if len(changed) > 0 && !r.sameTraining(ctx, req.Plan, req.State) {
+		resp.RequiresReplace = append(resp.RequiresReplace, changed...)
+	}
+}
+
+// configAttributes are the attributes the effective config is made of.
+func configAttributes() []string {
+	names := []string{"config_toml", "tags"}
+	for _, block := range rlconfig.RL.Blocks() {
+		names = append(names, block.Name)
+	}
+	return names
 }
 
 // sameTraining reports whether the plan's effective config, fully known,
 // equals the one the job in state was submitted with. Anything unknown or
 // unreadable counts as a new training.
 func (r *rlJobResource) sameTraining(ctx context.Context, plan tfsdk.Plan, state tfsdk.State) bool {
-	var data *providerData
-	if r.provider != nil {
-		data = r.provider.configured.Load()
-	}
 	var ignored diag.Diagnostics
-	if data == nil || hasUnknownSection(ctx, plan, &ignored) {
+	if r.data == nil || hasUnknownSection(ctx, plan, &ignored) {
 		return false
 	}
 	var submitted types.String
@@ -73,7 +65,7 @@ func (r *rlJobResource) sameTraining(ctx context.Context, plan tfsdk.Plan, state
 	if diags := plan.Get(ctx, &model); diags.HasError() {
 		return false
 	}
-	input, diags := model.configInput(ctx, data.taskAppURL)
+	input, diags := model.configInput(ctx, r.data.taskAppURL)
 	if diags.HasError() || len(input.Overrides.Unknown) > 0 {
 		return false
 	}

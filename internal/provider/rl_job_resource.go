@@ -32,8 +32,6 @@ var (
 
 type rlJobResource struct {
 	data *providerData
-	// provider is the configured provider, for the plan modifiers.
-	provider *synthProvider
 }
 
 func (r *rlJobResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {

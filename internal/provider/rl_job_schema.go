@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -9,12 +10,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 )
 
 const (
@@ -38,23 +40,13 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"config_toml": schema.StringAttribute{
 				MarkdownDescription: "A whole RL config document in TOML, as `synth-ai train --config` reads it, for example " +
 					"`file(\"rl.toml\")`. The typed attributes override the keys they name; every other section is sent as it is.",
-				Optional:      true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Optional: true,
 			},
-			"algorithm":  configSection("`[algorithm]`: the RL algorithm. The backend accepts only `online` / `policy_gradient` / `gspo`.", algorithmAttributes()),
-			"model":      configSection("`[model]`: what to train. Exactly one of `source` and `base` must be set, here or in `config_toml`.", modelAttributes()),
-			"services":   configSection("`[services]`: where the trainer finds the task app and the judge.", servicesAttributes()),
-			"compute":    configSection("`[compute]`: the GPUs the job runs on.", computeAttributes()),
-			"rollout":    configSection("`[rollout]`: how episodes are collected from the task app.", rolloutAttributes()),
-			"evaluation": configSection("`[evaluation]`: periodic evaluation during training.", evaluationAttributes()),
-			"training":   configSection("`[training]`: optimisation settings.", trainingAttributes()),
-			"data":       configSection("`[data]`: data settings for deterministic runs.", dataAttributes()),
 			"tags": schema.MapAttribute{
 				MarkdownDescription: "`[tags]`: free-form string pairs that annotate the job. Merged key by key over the " +
 					"`[tags]` table of `config_toml`.",
-				ElementType:   types.StringType,
-				Optional:      true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				ElementType: types.StringType,
+				Optional:    true,
 			},
 			"wait_for_completion": schema.BoolAttribute{
 				MarkdownDescription: "Wait for the job to finish before the apply completes. Defaults to `true`. With " +
@@ -125,7 +117,10 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"effective_config": computedString("JSON of exactly the config that was submitted under `data.config`: `config_toml` with the typed attributes merged in, the effective task URL and defaults filled."),
 		},
 	}
-	r.replaceOnlyForNewTraining(resp.Schema.Attributes)
+	// The typed blocks of config_toml. A change to them, config_toml or tags
+	// replaces the job only when the effective config changes: see
+	// planReplacement.
+	maps.Copy(resp.Schema.Attributes, blockAttributes(&rlconfig.RL))
 }
 
 func timeoutsAttribute(ctx context.Context) schema.Attribute {
@@ -143,17 +138,6 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 	return attr
 }
 
-// configSection is a TOML section as a nested attribute. The backend cannot
-// change a submitted job, so any change to a section submits a new one.
-func configSection(description string, attributes map[string]schema.Attribute) schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		MarkdownDescription: description,
-		Optional:            true,
-		Attributes:          attributes,
-		PlanModifiers:       []planmodifier.Object{objectplanmodifier.RequiresReplace()},
-	}
-}
-
 // computedString is a value the backend owns. It keeps its state value in
 // plans; ModifyPlan marks the ones a resumed wait will change.
 func computedString(description string) schema.StringAttribute {
@@ -161,105 +145,5 @@ func computedString(description string) schema.StringAttribute {
 		MarkdownDescription: description,
 		Computed:            true,
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-	}
-}
-
-func optionalString(description string) schema.StringAttribute {
-	return schema.StringAttribute{MarkdownDescription: description, Optional: true}
-}
-
-func optionalInt(description string) schema.Int64Attribute {
-	return schema.Int64Attribute{MarkdownDescription: description, Optional: true}
-}
-
-func optionalBool(description string) schema.BoolAttribute {
-	return schema.BoolAttribute{MarkdownDescription: description, Optional: true}
-}
-
-func optionalIntList(description string) schema.ListAttribute {
-	return schema.ListAttribute{MarkdownDescription: description, Optional: true, ElementType: types.Int64Type}
-}
-
-func algorithmAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"type":    optionalString("Must be `online`."),
-		"method":  optionalString("Must be `policy_gradient`."),
-		"variety": optionalString("Must be `gspo`."),
-	}
-}
-
-func modelAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"source": optionalString("A trained model to continue from: `ft:`, `fft:`, `qft:` or `rl:` followed by the base " +
-			"model and the job, such as `rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1` (another job's `output_model_id`)."),
-		"base": optionalString("A base model to train from, such as `Qwen/Qwen3-4B`. A base the provider does not know " +
-			"is a warning: the backend decides."),
-		"trainer_mode": optionalString("`full`, `lora` or `qlora`."),
-		"label":        optionalString("A label for the trained model."),
-	}
-}
-
-func servicesAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"task_url": optionalString("The task app's URL. Wins over the provider's `task_app_url` (and `TASK_APP_URL`), " +
-			"which win over `[services].task_url` in `config_toml`."),
-		"judge_url": optionalString("The judge service's URL."),
-	}
-}
-
-func computeAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"gpu_type":  optionalString("GPU type, such as `H100`, `A100` or `A10G`."),
-		"gpu_count": optionalInt("GPUs per node."),
-		"nodes":     optionalInt("Number of nodes."),
-	}
-}
-
-func rolloutAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"env_name":                optionalString("The task app environment, such as `crafter`."),
-		"policy_name":             optionalString("The policy, such as `crafter-react`."),
-		"max_turns":               optionalInt("Turns per episode."),
-		"episodes_per_batch":      optionalInt("Episodes per batch."),
-		"max_concurrent_rollouts": optionalInt("Rollouts run at once."),
-		"batches_per_step":        optionalInt("Batches per training step."),
-		"ops": schema.ListAttribute{
-			MarkdownDescription: "The rollout's op sequence, such as `[\"agent\", \"env\"]`.",
-			Optional:            true,
-			ElementType:         types.StringType,
-		},
-		"task_app_origin_rewards_only": optionalBool("Use only the rewards the task app reports."),
-		"rubric_rewards_only":          optionalBool("Use only rubric rewards."),
-	}
-}
-
-func evaluationAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"instances":     optionalInt("Episodes per evaluation."),
-		"every_n_iters": optionalInt("Evaluate every this many iterations."),
-		"seeds":         optionalIntList("Seeds to evaluate on."),
-	}
-}
-
-func trainingAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"num_epochs":                  optionalInt("Epochs."),
-		"iterations_per_epoch":        optionalInt("Iterations per epoch."),
-		"max_turns":                   optionalInt("Turns per episode during training."),
-		"batch_size":                  optionalInt("Batch size."),
-		"group_size":                  optionalInt("GSPO group size."),
-		"gradient_accumulation_steps": optionalInt("Gradient accumulation steps."),
-		"learning_rate": schema.Float64Attribute{
-			MarkdownDescription: "Learning rate, such as `5e-5`.",
-			Optional:            true,
-		},
-		"log_interval":         optionalInt("Log every this many steps."),
-		"weight_sync_interval": optionalInt("Sync weights to the inference servers every this many steps."),
-	}
-}
-
-func dataAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
-		"seeds": optionalIntList("Seeds for deterministic runs."),
 	}
 }

@@ -3,6 +3,7 @@ package rlconfig
 import (
 	"maps"
 	"slices"
+	"strings"
 )
 
 // The checks of the sections that have rules of their own beyond the types
@@ -31,7 +32,7 @@ func (v *validator) checkAlgorithm() {
 			// Point at the block that brought [algorithm] in: the typed
 			// one when there is one, else the TOML header.
 			at, name := typedPlace("algorithm"), attr
-			if v.o.Algorithm == nil {
+			if _, typed := v.o.Values["algorithm"]; !typed {
 				at = v.tomlPlace("algorithm")
 				name = at.origin + ": " + tomlName([]string{"algorithm", want.key})
 			}
@@ -148,7 +149,7 @@ func (v *validator) checkModelSpelling(at place, key, id, baseID string) {
 			"%s is %q; it is sent as %q, the SDK's spelling of that base model (the SDK matches base models case-insensitively and sends them spelled this way). Write it so to silence this warning.",
 			at.name, id, canonical)
 	}
-	if IsExperimentalBase(baseID) {
+	if isExperimentalBase(baseID) {
 		v.warnAt(at, "Experimental base model",
 			"%s trains from %q, a Thinking-2507 variant: the SDK lists these as experimental and disables them by default, so the backend may refuse the job.",
 			at.name, CanonicalBase(baseID))
@@ -158,7 +159,7 @@ func (v *validator) checkModelSpelling(at place, key, id, baseID string) {
 // canonicalModelID is the spelling Resolve sends for [model].<key> = id.
 func canonicalModelID(key, id string) string {
 	if key == "source" {
-		return CanonicalSource(id)
+		return canonicalSource(id)
 	}
 	return CanonicalBase(id)
 }
@@ -175,26 +176,26 @@ func (v *validator) checkTopology() {
 		}
 		parts[i] = n
 	}
-	count, ok := v.intAt("compute", "gpu_count")
+	count, ok := v.intAt(gpuCount.Path...)
 	if !ok {
 		return
 	}
 	if sum := parts[0] + parts[1] + parts[2]; sum != count {
 		at := v.tomlPlace("topology")
-		if gpuAt := v.placeOf("compute", "gpu_count"); gpuAt.typed {
+		if gpuAt := v.placeOf(gpuCount.Path...); gpuAt.typed {
 			at = gpuAt
 		}
 		v.warnAt(at, "GPU topology does not add up",
-			"%s: [topology] splits %d GPUs (gpus_for_vllm %d + gpus_for_training %d + gpus_for_ref %d), but compute.gpu_count is %d.",
-			at.origin, sum, parts[0], parts[1], parts[2], count)
+			"%s: [topology] splits %d GPUs (gpus_for_vllm %d + gpus_for_training %d + gpus_for_ref %d), but %s is %d.",
+			at.origin, sum, parts[0], parts[1], parts[2], gpuCount.Dotted(), count)
 	}
 }
 
-func (v *validator) intAt(table, key string) (int64, bool) {
-	if v.o.isUnknown(table + "." + key) {
+func (v *validator) intAt(path ...string) (int64, bool) {
+	if v.o.isUnknown(strings.Join(path, ".")) {
 		return 0, false
 	}
-	val, _ := lookup(v.merged, table, key)
+	val, _ := lookup(v.merged, path...)
 	n, ok := val.(int64)
 	return n, ok
 }
@@ -217,10 +218,7 @@ func (v *validator) checkTaskURL() {
 	if v.o.isUnknown("services.task_url") {
 		return // an unknown explicit URL wins over everything else
 	}
-	var explicit string
-	if v.o.Services != nil && v.o.Services.TaskURL != nil {
-		explicit = *v.o.Services.TaskURL
-	}
+	explicit, _ := v.o.Values["services"]["task_url"].(string)
 	fromTOML, inTOML := lookup(v.base, "services", "task_url")
 	tomlURL, _ := fromTOML.(string)
 

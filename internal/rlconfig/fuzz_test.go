@@ -33,10 +33,12 @@ func FuzzMerge(f *testing.F) {
 		indexLines(src).lineOf("model", "source")
 
 		o := Overrides{
-			Services: &Services{TaskURL: &taskURL},
-			Training: &Training{BatchSize: &batchSize},
-			Rollout:  &Rollout{Ops: []string{op}},
-			Tags:     map[string]string{tag: "v"},
+			Values: Values{
+				"services": {"task_url": taskURL},
+				"training": {"batch_size": batchSize},
+				"rollout":  {"ops": []any{op}},
+			},
+			Tags: map[string]string{tag: "v"},
 		}
 		if doc, err := Parse(src); err == nil {
 			before := fmt.Sprintf("%#v", doc)
@@ -73,7 +75,7 @@ func FuzzMerge(f *testing.F) {
 func BenchmarkResolveAndBuildPayload(b *testing.B) {
 	in := Input{
 		TOML:           readFixture(b, "rl_from_base_qwen4b.toml"),
-		Overrides:      Overrides{Training: &Training{BatchSize: ptr[int64](32)}, Tags: map[string]string{"team": "rl"}},
+		Overrides:      Overrides{Values: Values{"training": {"batch_size": int64(32)}}, Tags: map[string]string{"team": "rl"}},
 		DefaultTaskURL: "https://synth-laboratories--crafter-task-app.modal.run",
 	}
 	b.ReportAllocs()

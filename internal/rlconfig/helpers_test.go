@@ -2,10 +2,9 @@ package rlconfig
 
 import (
 	"os"
+	"reflect"
 	"testing"
 )
-
-func ptr[T any](v T) *T { return &v }
 
 func readFixture(t testing.TB, name string) string {
 	t.Helper()
@@ -48,3 +47,23 @@ batch_size = 16
 group_size = 4
 learning_rate = 5e-5
 `
+
+// checkGolden compares a payload with testdata/<name>.payload.json, number
+// by number as written (1 and 1.0 differ: the golden files are in the
+// SDK's form), and rewrites the file under -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := "testdata/" + name + ".payload.json"
+	if *update {
+		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !reflect.DeepEqual(decodeJSON(t, got), decodeJSON(t, want)) {
+		t.Errorf("payload differs from %s:\n%s", golden, got)
+	}
+}

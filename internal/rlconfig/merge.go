@@ -11,9 +11,9 @@ package rlconfig
 // reports the TOML mistake on its own.
 func Merge(base map[string]any, o Overrides) map[string]any {
 	out := copyTable(base)
-	for _, f := range typedFields {
-		if val, ok := f.value(&o); ok {
-			tableIn(out, f.table)[f.key] = val
+	for section, values := range o.Values {
+		for key, val := range values {
+			tableIn(out, section)[key] = copyValue(val)
 		}
 	}
 	if len(o.Tags) > 0 {

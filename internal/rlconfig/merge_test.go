@@ -47,7 +47,7 @@ owner = "ana"
 		},
 		{
 			name: "nil base",
-			o:    Overrides{Compute: &Compute{GPUCount: ptr[int64](2)}, Tags: map[string]string{"a": "b"}},
+			o:    Overrides{Values: Values{"compute": {"gpu_count": int64(2)}}, Tags: map[string]string{"a": "b"}},
 			want: map[string]any{
 				"compute": map[string]any{"gpu_count": int64(2)},
 				"tags":    map[string]any{"a": "b"},
@@ -57,9 +57,11 @@ owner = "ana"
 			name: "overrides win, their neighbours and other sections stay",
 			base: base,
 			o: Overrides{
-				Model:    &Model{Label: ptr("from-terraform")},
-				Compute:  &Compute{GPUCount: ptr[int64](4), Nodes: ptr[int64](1)},
-				Training: &Training{LearningRate: ptr(1e-6)},
+				Values: Values{
+					"model":    {"label": "from-terraform"},
+					"compute":  {"gpu_count": int64(4), "nodes": int64(1)},
+					"training": {"learning_rate": 1e-6},
+				},
 			},
 			want: func() map[string]any {
 				m := mustParse(t, base)
@@ -73,7 +75,7 @@ owner = "ana"
 		{
 			name: "lists replace the TOML list whole",
 			base: base,
-			o:    Overrides{Rollout: &Rollout{Ops: []string{"env"}}, Evaluation: &Evaluation{Seeds: []int64{}}},
+			o:    Overrides{Values: Values{"rollout": {"ops": []any{"env"}}, "evaluation": {"seeds": []any{}}}},
 			want: func() map[string]any {
 				m := mustParse(t, base)
 				m["rollout"].(map[string]any)["ops"] = []any{"env"}
@@ -94,13 +96,13 @@ owner = "ana"
 		{
 			name: "a set block with nothing set adds nothing",
 			base: "",
-			o:    Overrides{Algorithm: &Algorithm{}, Data: &Data{}, Tags: map[string]string{}},
+			o:    Overrides{Values: Values{"algorithm": {}, "data": {}}, Tags: map[string]string{}},
 			want: map[string]any{},
 		},
 		{
 			name: "a non-table section gives way to an override",
 			base: "compute = 8\n",
-			o:    Overrides{Compute: &Compute{GPUType: ptr("A100")}},
+			o:    Overrides{Values: Values{"compute": {"gpu_type": "A100"}}},
 			want: map[string]any{"compute": map[string]any{"gpu_type": "A100"}},
 		},
 		{
@@ -132,7 +134,7 @@ owner = "ana"
 func TestMergeDoesNotAlias(t *testing.T) {
 	base := mustParse(t, "[judge.options]\nlist = [1, { a = 2 }]\n[tags]\nteam = \"rl\"\n")
 	pristine := copyTable(base)
-	o := Overrides{Rollout: &Rollout{Ops: []string{"agent"}}}
+	o := Overrides{Values: Values{"rollout": {"ops": []any{"agent"}}}}
 
 	got := Merge(base, o)
 	got["judge"].(map[string]any)["options"].(map[string]any)["list"].([]any)[1].(map[string]any)["a"] = "changed"
@@ -142,8 +144,8 @@ func TestMergeDoesNotAlias(t *testing.T) {
 	if !reflect.DeepEqual(base, pristine) {
 		t.Errorf("changing Merge's result changed its base:\n%#v", base)
 	}
-	if o.Rollout.Ops[0] != "agent" {
-		t.Errorf("changing Merge's result changed the overrides: %q", o.Rollout.Ops)
+	if ops := o.Values["rollout"]["ops"].([]any); ops[0] != "agent" {
+		t.Errorf("changing Merge's result changed the overrides: %q", ops)
 	}
 }
 
@@ -151,22 +153,16 @@ func TestMergeDoesNotAlias(t *testing.T) {
 // field missed by Merge or OverridesFromConfig shows up.
 func everyOverride() Overrides {
 	return Overrides{
-		Algorithm: &Algorithm{Type: ptr("online"), Method: ptr("policy_gradient"), Variety: ptr("gspo")},
-		Model:     &Model{Source: ptr("ft:Qwen/Qwen3-4B:job_1"), Base: ptr("Qwen/Qwen3-4B"), TrainerMode: ptr("lora"), Label: ptr("l")},
-		Services:  &Services{TaskURL: ptr("https://task.example.com"), JudgeURL: ptr("https://judge.example.com")},
-		Compute:   &Compute{GPUType: ptr("H100"), GPUCount: ptr[int64](8), Nodes: ptr[int64](2)},
-		Rollout: &Rollout{
-			EnvName: ptr("crafter"), PolicyName: ptr("crafter-react"),
-			MaxTurns: ptr[int64](11), EpisodesPerBatch: ptr[int64](12), MaxConcurrentRollouts: ptr[int64](13), BatchesPerStep: ptr[int64](14),
-			Ops: []string{"agent", "env"}, TaskAppOriginRewardsOnly: ptr(true), RubricRewardsOnly: ptr(false),
+		Values: Values{
+			"algorithm":  {"type": "online", "method": "policy_gradient", "variety": "gspo"},
+			"model":      {"source": "ft:Qwen/Qwen3-4B:job_1", "base": "Qwen/Qwen3-4B", "trainer_mode": "lora", "label": "l"},
+			"services":   {"task_url": "https://task.example.com", "judge_url": "https://judge.example.com"},
+			"compute":    {"gpu_type": "H100", "gpu_count": int64(8), "nodes": int64(2)},
+			"rollout":    {"env_name": "crafter", "policy_name": "crafter-react", "max_turns": int64(11), "episodes_per_batch": int64(12), "max_concurrent_rollouts": int64(13), "batches_per_step": int64(14), "ops": []any{"agent", "env"}, "task_app_origin_rewards_only": true, "rubric_rewards_only": false},
+			"evaluation": {"instances": int64(21), "every_n_iters": int64(22), "seeds": []any{int64(0), int64(1)}},
+			"training":   {"num_epochs": int64(31), "iterations_per_epoch": int64(32), "max_turns": int64(33), "batch_size": int64(34), "group_size": int64(35), "gradient_accumulation_steps": int64(36), "learning_rate": 2.5e-5, "log_interval": int64(37), "weight_sync_interval": int64(38)},
+			"data":       {"seeds": []any{int64(5), int64(6)}},
 		},
-		Evaluation: &Evaluation{Instances: ptr[int64](21), EveryNIters: ptr[int64](22), Seeds: []int64{0, 1}},
-		Training: &Training{
-			NumEpochs: ptr[int64](31), IterationsPerEpoch: ptr[int64](32), MaxTurns: ptr[int64](33), BatchSize: ptr[int64](34),
-			GroupSize: ptr[int64](35), GradientAccumulationSteps: ptr[int64](36), LearningRate: ptr(2.5e-5),
-			LogInterval: ptr[int64](37), WeightSyncInterval: ptr[int64](38),
-		},
-		Data: &Data{Seeds: []int64{5, 6}},
 		Tags: map[string]string{"team": "rl"},
 	}
 }
@@ -174,9 +170,9 @@ func everyOverride() Overrides {
 func TestEveryOverrideIsSet(t *testing.T) {
 	// Guards everyOverride itself: a new attribute must be added there.
 	o := everyOverride()
-	for _, f := range typedFields {
-		if _, ok := f.value(&o); !ok {
-			t.Errorf("everyOverride leaves %s unset", f.attr())
+	for _, k := range RL.typedKeys() {
+		if _, ok := o.value(k); !ok {
+			t.Errorf("everyOverride leaves %s unset", k.Dotted())
 		}
 	}
 }
@@ -256,11 +252,13 @@ func TestOverridesFromConfig(t *testing.T) {
 			"tags":       map[string]string{"team": "rl"},
 		})
 		want := Overrides{
-			Compute:    &Compute{GPUCount: ptr[int64](8)},
-			Training:   &Training{LearningRate: ptr(1.0)},
-			Evaluation: &Evaluation{Seeds: []int64{1, 2}},
-			Rollout:    &Rollout{Ops: []string{"agent"}},
-			Tags:       map[string]string{"team": "rl"},
+			Values: Values{
+				"compute":    {"gpu_count": int64(8)},
+				"training":   {"learning_rate": 1.0},
+				"evaluation": {"seeds": []any{int64(1), int64(2)}},
+				"rollout":    {"ops": []any{"agent"}},
+			},
+			Tags: map[string]string{"team": "rl"},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("OverridesFromConfig =\n%#v\nwant\n%#v", got, want)
@@ -277,9 +275,11 @@ func TestOverridesFromConfig(t *testing.T) {
 			"vllm":     map[string]any{"max_model_len": int64(8192)},
 		})
 		want := Overrides{
-			Compute:  &Compute{GPUType: ptr("A100")},
-			Training: &Training{LearningRate: ptr(1.0)},
-			Tags:     map[string]string{"team": "rl"},
+			Values: Values{
+				"compute":  {"gpu_type": "A100"},
+				"training": {"learning_rate": 1.0},
+			},
+			Tags: map[string]string{"team": "rl"},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("OverridesFromConfig =\n%#v\nwant\n%#v", got, want)

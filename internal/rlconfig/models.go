@@ -89,11 +89,11 @@ func CanonicalBase(id string) string {
 	return id
 }
 
-// CanonicalSource returns a source id with the base model it names spelled
+// canonicalSource returns a source id with the base model it names spelled
 // as CanonicalBase spells it ("ft:qwen/qwen3-4b:job_1" gives
 // "ft:Qwen/Qwen3-4B:job_1"); the prefix and the other segments are opaque
 // and kept as they are.
-func CanonicalSource(id string) string {
+func canonicalSource(id string) string {
 	segs := strings.Split(id, ":")
 	for i, s := range segs[1:] {
 		if ValidateBaseModel(s) == nil {
@@ -104,9 +104,9 @@ func CanonicalSource(id string) string {
 	return id
 }
 
-// IsExperimentalBase reports whether id is one of the Thinking-2507
+// isExperimentalBase reports whether id is one of the Thinking-2507
 // variants, which the SDK lists as experimental and refuses by default.
-func IsExperimentalBase(id string) bool {
+func isExperimentalBase(id string) bool {
 	return IsKnownBase(id) && strings.HasSuffix(strings.ToLower(id), "-thinking-2507")
 }
 
@@ -121,7 +121,7 @@ var knownBases = func() map[string]string {
 		"Qwen3-VL-2B-Instruct", "Qwen3-VL-2B-Thinking",
 		"Qwen3-VL-4B-Instruct", "Qwen3-VL-4B-Thinking",
 		"Qwen3-VL-8B-Instruct", "Qwen3-VL-8B-Thinking",
-		// Listed by the SDK as experimental (see IsExperimentalBase).
+		// Listed by the SDK as experimental (see isExperimentalBase).
 		"Qwen3-4B-Thinking-2507", "Qwen3-30B-A3B-Thinking-2507",
 	}
 	set := make(map[string]string, len(names))

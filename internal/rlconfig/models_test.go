@@ -93,8 +93,8 @@ func TestCanonicalModelIDs(t *testing.T) {
 		"ft:meta-llama/llama-3.1-8b:job_1": "ft:meta-llama/llama-3.1-8b:job_1",
 		"fft:Qwen/Qwen3-14B:job_1":         "fft:Qwen/Qwen3-14B:job_1",
 	} {
-		if got := CanonicalSource(id); got != want {
-			t.Errorf("CanonicalSource(%q) = %q, want %q", id, got, want)
+		if got := canonicalSource(id); got != want {
+			t.Errorf("canonicalSource(%q) = %q, want %q", id, got, want)
 		}
 	}
 	for id, want := range map[string]bool{
@@ -104,8 +104,8 @@ func TestCanonicalModelIDs(t *testing.T) {
 		"Qwen/Qwen3-4B-Instruct-2507":      false,
 		"acme/foo-thinking-2507":           false,
 	} {
-		if got := IsExperimentalBase(id); got != want {
-			t.Errorf("IsExperimentalBase(%q) = %v, want %v", id, got, want)
+		if got := isExperimentalBase(id); got != want {
+			t.Errorf("isExperimentalBase(%q) = %v, want %v", id, got, want)
 		}
 	}
 }

@@ -55,14 +55,17 @@ func EffectiveConfigJSON(r *Resolved) (string, error) {
 	if r == nil {
 		return "", errors.New("no resolved config")
 	}
-	return canonicalJSON(forJSON(r.Config))
+	return ConfigJSON(r.Config)
 }
 
-func canonicalJSON(v any) (string, error) {
+// ConfigJSON is the canonical JSON of a config, as EffectiveConfigJSON
+// describes it; a recorded config (numbers as json.Number) keeps each
+// number's text.
+func ConfigJSON(config map[string]any) (string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := enc.Encode(forJSON(config)); err != nil {
 		return "", err
 	}
 	return strings.TrimSuffix(buf.String(), "\n"), nil

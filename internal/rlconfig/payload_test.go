@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"math"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -32,9 +31,11 @@ var goldenInputs = []struct {
 		fixture: "rl_from_ft",
 		in: func(src string) Input {
 			return Input{TOML: src, Overrides: Overrides{
-				Model:    &Model{Source: ptr("ft:Qwen/Qwen3-4B:job_8f2c1a")},
-				Services: &Services{TaskURL: ptr("https://synth-laboratories--crafter-task-app.modal.run")},
-				Tags:     map[string]string{"pipeline": "terraform"},
+				Values: Values{
+					"model":    {"source": "ft:Qwen/Qwen3-4B:job_8f2c1a"},
+					"services": {"task_url": "https://synth-laboratories--crafter-task-app.modal.run"},
+				},
+				Tags: map[string]string{"pipeline": "terraform"},
 			}}
 		},
 	},
@@ -54,22 +55,7 @@ func TestBuildPayloadGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-
-			golden := "testdata/" + g.fixture + ".payload.json"
-			if *update {
-				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			// decodeJSON keeps each number's text, so 1 and 1.0, or 0.00005
-			// and 5e-05, differ: the golden files are in the SDK's form.
-			if !reflect.DeepEqual(decodeJSON(t, got), decodeJSON(t, want)) {
-				t.Errorf("payload differs from %s:\n%s", golden, got)
-			}
+			checkGolden(t, g.fixture, got)
 		})
 	}
 }
@@ -167,7 +153,7 @@ func TestBuildPayloadCopies(t *testing.T) {
 func TestEffectiveConfigJSON(t *testing.T) {
 	r, diags := Resolve(Input{
 		TOML:      validTOML + "[tags]\nnote = \"a<b & c>d\"\n[zeta]\nb = 2\na = [1.5, \"x\"]\nc = 1.0\nd = 0.0\n",
-		Overrides: Overrides{Services: &Services{TaskURL: ptr("https://t.example.com/?a=1&b=2")}},
+		Overrides: Overrides{Values: Values{"services": {"task_url": "https://t.example.com/?a=1&b=2"}}},
 	})
 	if diags.HasError() {
 		t.Fatalf("Resolve: %v", diags)
@@ -218,7 +204,7 @@ func TestFloatsStayFloats(t *testing.T) {
 
 	r, diags := Resolve(Input{
 		TOML:      validTOML + "[training]\nstep_rewards_beta = 0.0\nbatch_size = 16\n",
-		Overrides: Overrides{Training: &Training{LearningRate: ptr(1.0)}},
+		Overrides: Overrides{Values: Values{"training": {"learning_rate": 1.0}}},
 	})
 	if diags.HasError() {
 		t.Fatalf("Resolve: %v", diags)

@@ -25,10 +25,7 @@ type Resolved struct {
 // when there is any error.
 func Resolve(in Input) (*Resolved, Diagnostics) {
 	v := validate(in)
-	for _, attr := range in.Overrides.Unknown {
-		v.errorAt(typedPlace(attr), "Value not known yet",
-			"%s is not known yet; the job config can only be built once every value it depends on is known.", attr)
-	}
+	v.refuseUnknown()
 	if v.diags.HasError() {
 		return nil, v.diags
 	}
@@ -55,6 +52,15 @@ func Resolve(in Input) (*Resolved, Diagnostics) {
 	r.ModelSource, _ = lookupString(cfg, "model", "source")
 	r.BaseModel, _ = lookupString(cfg, "model", "base")
 	return r, v.diags
+}
+
+// refuseUnknown makes each value not known yet an error: a job is built
+// from known values only.
+func (v *validator) refuseUnknown() {
+	for _, attr := range v.o.Unknown {
+		v.errorAt(typedPlace(attr), "Value not known yet",
+			"%s is not known yet; the job config can only be built once every value it depends on is known.", attr)
+	}
 }
 
 func lookupString(doc map[string]any, path ...string) (string, bool) {

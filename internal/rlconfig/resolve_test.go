@@ -19,7 +19,7 @@ func TestResolveTaskURLWriteBack(t *testing.T) {
 	}{
 		{
 			name:       "typed services.task_url wins",
-			o:          Overrides{Services: &Services{TaskURL: ptr("https://typed.example.com/")}},
+			o:          Overrides{Values: Values{"services": {"task_url": "https://typed.example.com/"}}},
 			defaultURL: "https://provider.example.com",
 			wantURL:    "https://typed.example.com",
 			wantSource: "services.task_url",
@@ -101,8 +101,8 @@ func TestResolveModel(t *testing.T) {
 	}{
 		{name: "base from TOML", toml: validTOML, wantBase: "Qwen/Qwen3-4B"},
 		{name: "source from TOML", toml: servicesOnlyTOML + "[model]\nsource = \"rl:Qwen/Qwen3-4B:job_1\"\n", wantSource: "rl:Qwen/Qwen3-4B:job_1"},
-		{name: "typed source", toml: servicesOnlyTOML, o: Overrides{Model: &Model{Source: ptr("ft:Qwen/Qwen3-8B:job_2")}}, wantSource: "ft:Qwen/Qwen3-8B:job_2"},
-		{name: "typed base", toml: servicesOnlyTOML, o: Overrides{Model: &Model{Base: ptr("Qwen/Qwen3-8B")}}, wantBase: "Qwen/Qwen3-8B"},
+		{name: "typed source", toml: servicesOnlyTOML, o: Overrides{Values: Values{"model": {"source": "ft:Qwen/Qwen3-8B:job_2"}}}, wantSource: "ft:Qwen/Qwen3-8B:job_2"},
+		{name: "typed base", toml: servicesOnlyTOML, o: Overrides{Values: Values{"model": {"base": "Qwen/Qwen3-8B"}}}, wantBase: "Qwen/Qwen3-8B"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,7 +130,7 @@ func TestResolveRefuses(t *testing.T) {
 		},
 		{
 			name: "an unknown config_toml",
-			in:   Input{Overrides: Overrides{Model: &Model{Base: ptr("Qwen/Qwen3-4B")}, Unknown: []string{"config_toml"}}, DefaultTaskURL: "https://t.example.com"},
+			in:   Input{Overrides: Overrides{Values: Values{"model": {"base": "Qwen/Qwen3-4B"}}, Unknown: []string{"config_toml"}}, DefaultTaskURL: "https://t.example.com"},
 			want: []wantDiag{wantError("config_toml", 0, "config_toml is not known yet")},
 		},
 		{
@@ -159,13 +159,13 @@ func TestResolveKeepsWarnings(t *testing.T) {
 }
 
 func TestResolveDoesNotShareTheOverrides(t *testing.T) {
-	o := Overrides{Model: &Model{Base: ptr("Qwen/Qwen3-4B")}, Rollout: &Rollout{Ops: []string{"agent"}}}
+	o := Overrides{Values: Values{"model": {"base": "Qwen/Qwen3-4B"}, "rollout": {"ops": []any{"agent"}}}}
 	r, diags := Resolve(Input{TOML: servicesOnlyTOML, Overrides: o})
 	if diags.HasError() {
 		t.Fatalf("Resolve: %v", diags)
 	}
 	r.Config["rollout"].(map[string]any)["ops"].([]any)[0] = "changed"
-	if o.Rollout.Ops[0] != "agent" {
+	if o.Values["rollout"]["ops"].([]any)[0] != "agent" {
 		t.Errorf("the resolved config aliases the overrides")
 	}
 }
@@ -176,59 +176,58 @@ func TestResolveCanonicalisesKnownBases(t *testing.T) {
 	const taskURL = "https://task.example.com"
 	tests := []struct {
 		name                 string
-		model                Model
+		model                map[string]any
 		wantSource, wantBase string
 		wantWarnings         []string // summaries, in order
 		wantDetail           string   // in the first warning
 	}{
 		{
 			name:         "lower-case base",
-			model:        Model{Base: ptr("qwen/qwen3-4b")},
+			model:        map[string]any{"base": "qwen/qwen3-4b"},
 			wantBase:     "Qwen/Qwen3-4B",
 			wantWarnings: []string{"Model id spelled differently"},
 			wantDetail:   `model.base is "qwen/qwen3-4b"; it is sent as "Qwen/Qwen3-4B"`,
 		},
 		{
 			name:         "base inside a source id",
-			model:        Model{Source: ptr("ft:QWEN/qwen3-0.6b:Job_AbC")},
+			model:        map[string]any{"source": "ft:QWEN/qwen3-0.6b:Job_AbC"},
 			wantSource:   "ft:Qwen/Qwen3-0.6B:Job_AbC",
 			wantWarnings: []string{"Model id spelled differently"},
 			wantDetail:   `"ft:QWEN/qwen3-0.6b:Job_AbC"; it is sent as "ft:Qwen/Qwen3-0.6B:Job_AbC"`,
 		},
 		{
 			name:     "already canonical",
-			model:    Model{Base: ptr("Qwen/Qwen3-4B")},
+			model:    map[string]any{"base": "Qwen/Qwen3-4B"},
 			wantBase: "Qwen/Qwen3-4B",
 		},
 		{
 			name:         "unknown base is sent as typed",
-			model:        Model{Base: ptr("meta-llama/llama-3.1-8b")},
+			model:        map[string]any{"base": "meta-llama/llama-3.1-8b"},
 			wantBase:     "meta-llama/llama-3.1-8b",
 			wantWarnings: []string{"Unknown base model"},
 		},
 		{
 			name:         "Thinking-2507 is experimental",
-			model:        Model{Base: ptr("Qwen/Qwen3-4B-Thinking-2507")},
+			model:        map[string]any{"base": "Qwen/Qwen3-4B-Thinking-2507"},
 			wantBase:     "Qwen/Qwen3-4B-Thinking-2507",
 			wantWarnings: []string{"Experimental base model"},
 			wantDetail:   "disables them by default",
 		},
 		{
 			name:         "Thinking-2507 in a source, lower-case",
-			model:        Model{Source: ptr("rl:qwen/qwen3-30b-a3b-thinking-2507:policy-1")},
+			model:        map[string]any{"source": "rl:qwen/qwen3-30b-a3b-thinking-2507:policy-1"},
 			wantSource:   "rl:Qwen/Qwen3-30B-A3B-Thinking-2507:policy-1",
 			wantWarnings: []string{"Model id spelled differently", "Experimental base model"},
 		},
 		{
 			name:     "VL Thinking is not experimental",
-			model:    Model{Base: ptr("Qwen/Qwen3-VL-8B-Thinking")},
+			model:    map[string]any{"base": "Qwen/Qwen3-VL-8B-Thinking"},
 			wantBase: "Qwen/Qwen3-VL-8B-Thinking",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			model := tt.model
-			r, diags := Resolve(Input{TOML: completeTOML, Overrides: Overrides{Model: &model, Services: &Services{TaskURL: ptr(taskURL)}}})
+			r, diags := Resolve(Input{TOML: completeTOML, Overrides: Overrides{Values: Values{"services": {"task_url": taskURL}, "model": tt.model}}})
 			if diags.HasError() || r == nil {
 				t.Fatalf("Resolve: %v", diags)
 			}
@@ -278,12 +277,14 @@ func TestCheckSDKRequired(t *testing.T) {
 		{
 			name: "typed attributes fill what the TOML lacks",
 			in: Input{TOML: strings.Replace(completeTOML, "batch_size = 16\n", "", 1), Overrides: Overrides{
-				Training: &Training{BatchSize: ptr(int64(16))},
+				Values: Values{
+					"training": {"batch_size": int64(16)},
+				},
 			}},
 		},
 		{
 			name:    "no TOML at all",
-			in:      Input{Overrides: Overrides{Model: &Model{Base: ptr("Qwen/Qwen3-4B"), TrainerMode: ptr("full")}}},
+			in:      Input{Overrides: Overrides{Values: Values{"model": {"base": "Qwen/Qwen3-4B", "trainer_mode": "full"}}}},
 			missing: "[algorithm], rollout.env_name,",
 			attr:    "",
 		},

@@ -4,24 +4,11 @@ import (
 	"strings"
 )
 
-// sdkRequired are the keys the SDK's RL config model requires before
-// `synth-ai train` submits a config (SDK 0.2.13 to 0.2.17). The contract
-// treats them as optional and the backend's own rule is not known, so a
-// missing one is worth a warning, never an error. A one-element path is a
-// section that must be present.
-var sdkRequired = [][]string{
-	{"algorithm"},
-	{"model", "trainer_mode"},
-	{"rollout", "env_name"},
-	{"rollout", "policy_name"},
-	{"rollout", "max_concurrent_rollouts"},
-	{"training", "num_epochs"},
-	{"training", "iterations_per_epoch"},
-	{"training", "max_turns"},
-	{"training", "batch_size"},
-	{"training", "group_size"},
-	{"training", "learning_rate"},
-}
+// The SDK's RL config model requires some sections and keys before
+// `synth-ai train` submits a config (SDK 0.2.13 to 0.2.17); the RL table
+// marks them SDKRequired. The contract treats them as optional and the
+// backend's own rule is not known, so a missing one is worth a warning,
+// never an error.
 
 // CheckSDKRequired returns one warning naming every key the SDK's RL config
 // model requires that the effective config lacks, or nothing when it lacks
@@ -39,7 +26,7 @@ func CheckSDKRequired(in Input) Diagnostics {
 	if err != nil {
 		return nil
 	}
-	missing := missingSDKKeys(Merge(base, in.Overrides), o.isUnknown)
+	missing := RL.missingSDKKeys(Merge(base, in.Overrides), o.isUnknown)
 	if len(missing) == 0 {
 		return nil
 	}
@@ -62,20 +49,5 @@ func CheckSDKRequired(in Input) Diagnostics {
 // "training.batch_size"), the keys the SDK requires that a whole config,
 // such as the data.config of a payload, lacks.
 func MissingSDKKeys(config map[string]any) []string {
-	return missingSDKKeys(config, func(string) bool { return false })
-}
-
-func missingSDKKeys(config map[string]any, unknown func(attr string) bool) []string {
-	var missing []string
-	for _, path := range sdkRequired {
-		if _, ok := lookup(config, path...); ok || unknown(strings.Join(path, ".")) {
-			continue
-		}
-		if len(path) == 1 {
-			missing = append(missing, "["+path[0]+"]")
-		} else {
-			missing = append(missing, strings.Join(path, "."))
-		}
-	}
-	return missing
+	return RL.missingSDKKeys(config, func(string) bool { return false })
 }

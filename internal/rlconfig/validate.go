@@ -32,6 +32,7 @@ func Validate(in Input) Diagnostics {
 
 // validator holds the state shared by the rules of one validation.
 type validator struct {
+	kind           *Kind
 	o              *Overrides
 	defaultTaskURL string
 
@@ -52,12 +53,12 @@ type validator struct {
 }
 
 func validate(in Input) *validator {
-	v := &validator{o: &in.Overrides, defaultTaskURL: in.DefaultTaskURL, typed: map[string]bool{}}
+	v := &validator{kind: &RL, o: &in.Overrides, defaultTaskURL: in.DefaultTaskURL, typed: map[string]bool{}}
 	v.readTOML(in.TOML)
 	v.merged = Merge(v.base, in.Overrides)
-	for _, f := range typedFields {
-		if _, ok := f.value(v.o); ok {
-			v.typed[f.attr()] = true
+	for _, k := range v.kind.typedKeys() {
+		if _, ok := v.o.value(k); ok {
+			v.typed[k.Dotted()] = true
 		}
 	}
 
@@ -165,9 +166,9 @@ func (v *validator) add(sev Severity, at place, summary, detail string) {
 // Terraform an empty string is a value, and no key of the config means
 // anything by it.
 func (v *validator) checkTypedStrings() {
-	for _, f := range typedFields {
-		if val, ok := f.value(v.o); ok && val == "" && !v.o.isUnknown(f.attr()) {
-			v.errorAt(typedPlace(f.attr()), "Empty value", "%s must not be empty.", f.attr())
+	for _, k := range v.kind.typedKeys() {
+		if val, ok := v.o.value(k); ok && val == "" && !v.o.isUnknown(k.Dotted()) {
+			v.errorAt(typedPlace(k.Dotted()), "Empty value", "%s must not be empty.", k.Dotted())
 		}
 	}
 }
@@ -175,10 +176,10 @@ func (v *validator) checkTypedStrings() {
 // checkSections looks at the TOML as written: once merged, a typed override
 // may have replaced a broken section and hidden the mistake.
 func (v *validator) checkSections() {
-	for _, name := range knownSections {
-		if val, ok := v.base[name]; ok {
+	for _, section := range v.kind.Sections {
+		if val, ok := v.base[section.Name]; ok {
 			if _, isTable := val.(map[string]any); !isTable {
-				at := v.tomlPlace(name)
+				at := v.tomlPlace(section.Name)
 				v.errorAt(at, "Invalid section", "%s must be a table, got %s.", at.name, describe(val))
 			}
 		}
@@ -186,25 +187,29 @@ func (v *validator) checkSections() {
 }
 
 func (v *validator) checkKnownKeys() {
-	for _, k := range knownKeys {
-		if v.o.isUnknown(strings.Join(k.path, ".")) {
+	for _, k := range v.kind.Keys {
+		if v.o.isUnknown(k.Dotted()) {
 			continue
 		}
-		val, ok := lookup(v.merged, k.path...)
+		val, ok := lookup(v.merged, k.Path...)
 		if !ok {
 			continue
 		}
-		at := v.placeOf(k.path...)
-		if ok, why := hasKind(val, k.kind); !ok {
-			v.errorAt(at, "Invalid value type", "%s must be %s, %s.", at.name, k.kind, why)
-			continue
-		}
-		if at.typed && val == "" {
-			continue // checkTypedStrings said so
-		}
-		if k.check != nil {
-			k.check(v, at, val)
-		}
+		v.checkValue(v.placeOf(k.Path...), val, k.Type, k.rule)
+	}
+}
+
+// checkValue checks the value of a known key: its type, then its rule.
+func (v *validator) checkValue(at place, val any, kind ValueType, rule func(*validator, place, any)) {
+	if ok, why := hasKind(val, kind); !ok {
+		v.errorAt(at, "Invalid value type", "%s must be %s, %s.", at.name, kind, why)
+		return
+	}
+	if at.typed && val == "" {
+		return // checkTypedStrings said so
+	}
+	if rule != nil {
+		rule(v, at, val)
 	}
 }
 
@@ -225,7 +230,7 @@ func (v *validator) checkFinite(path []string, val any) bool {
 		}
 	case float64:
 		attr := strings.Join(path, ".")
-		if attr == "training.learning_rate" || v.o.isUnknown(attr) || !(math.IsNaN(t) || math.IsInf(t, 0)) {
+		if attr == learningRate.Dotted() || v.o.isUnknown(attr) || !(math.IsNaN(t) || math.IsInf(t, 0)) {
 			return false
 		}
 		at := v.placeOf(path...)

@@ -54,8 +54,10 @@ func TestValidate(t *testing.T) {
 		{
 			name: "typed attributes alone",
 			o: Overrides{
-				Model:    &Model{Base: ptr("Qwen/Qwen3-8B")},
-				Services: &Services{TaskURL: ptr("http://localhost:8001/")},
+				Values: Values{
+					"model":    {"base": "Qwen/Qwen3-8B"},
+					"services": {"task_url": "http://localhost:8001/"},
+				},
 			},
 		},
 
@@ -121,14 +123,14 @@ func TestValidate(t *testing.T) {
 		{
 			name: "a typed value replaces an ill-typed TOML value",
 			toml: validTOML + "[compute]\ngpu_count = \"eight\"\n",
-			o:    Overrides{Compute: &Compute{GPUCount: ptr[int64](8)}},
+			o:    Overrides{Values: Values{"compute": {"gpu_count": int64(8)}}},
 		},
 
 		// Empty strings.
 		{
 			name: "typed string set to empty",
 			toml: validTOML,
-			o:    Overrides{Model: &Model{Label: ptr("")}, Rollout: &Rollout{EnvName: ptr("")}},
+			o:    Overrides{Values: Values{"model": {"label": ""}, "rollout": {"env_name": ""}}},
 			want: []wantDiag{
 				wantError("model.label", 0, "model.label must not be empty."),
 				wantError("rollout.env_name", 0, "rollout.env_name must not be empty."),
@@ -142,7 +144,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "empty typed model source is reported once",
 			toml: servicesOnlyTOML,
-			o:    Overrides{Model: &Model{Source: ptr("")}},
+			o:    Overrides{Values: Values{"model": {"source": ""}}},
 			want: []wantDiag{wantError("model.source", 0, "model.source must not be empty.")},
 		},
 
@@ -156,20 +158,20 @@ func TestValidate(t *testing.T) {
 		{
 			name: "typed source over a TOML base",
 			toml: validTOML,
-			o:    Overrides{Model: &Model{Source: ptr("ft:Qwen/Qwen3-4B:job_1")}},
+			o:    Overrides{Values: Values{"model": {"source": "ft:Qwen/Qwen3-4B:job_1"}}},
 			want: []wantDiag{wantError("model.source", 0,
 				"exactly one of [model].source or [model].base is required, but both are set (the source by model.source, the base by config_toml line 2).")},
 		},
 		{
 			name: "typed base over a TOML source",
 			toml: servicesOnlyTOML + "[model]\nsource = \"ft:Qwen/Qwen3-4B:job_1\"\n",
-			o:    Overrides{Model: &Model{Base: ptr("Qwen/Qwen3-4B")}},
+			o:    Overrides{Values: Values{"model": {"base": "Qwen/Qwen3-4B"}}},
 			want: []wantDiag{wantError("model.base", 0, "(the source by config_toml line 4, the base by model.base)")},
 		},
 		{
 			name: "both typed",
 			toml: servicesOnlyTOML,
-			o:    Overrides{Model: &Model{Source: ptr("ft:Qwen/Qwen3-4B:job_1"), Base: ptr("Qwen/Qwen3-4B")}},
+			o:    Overrides{Values: Values{"model": {"source": "ft:Qwen/Qwen3-4B:job_1", "base": "Qwen/Qwen3-4B"}}},
 			want: []wantDiag{wantError("model", 0, "(the source by model.source, the base by model.base)")},
 		},
 		{
@@ -203,19 +205,19 @@ func TestValidate(t *testing.T) {
 		{
 			name: "source with an unknown prefix",
 			toml: servicesOnlyTOML,
-			o:    Overrides{Model: &Model{Source: ptr("sft:Qwen/Qwen3-4B:job_1")}},
+			o:    Overrides{Values: Values{"model": {"source": "sft:Qwen/Qwen3-4B:job_1"}}},
 			want: []wantDiag{wantError("model.source", 0, "must start with ft:, fft:, qft: or rl:")},
 		},
 		{
 			name: "base without an org",
 			toml: servicesOnlyTOML,
-			o:    Overrides{Model: &Model{Base: ptr("Qwen3-4B")}},
+			o:    Overrides{Values: Values{"model": {"base": "Qwen3-4B"}}},
 			want: []wantDiag{wantError("model.base", 0, `model.base is not a valid base model: "Qwen3-4B" must have the form "org/name"`)},
 		},
 		{
 			name: "a trained model given as the base",
 			toml: servicesOnlyTOML,
-			o:    Overrides{Model: &Model{Base: ptr("ft:Qwen/Qwen3-4B:job_1")}},
+			o:    Overrides{Values: Values{"model": {"base": "ft:Qwen/Qwen3-4B:job_1"}}},
 			want: []wantDiag{wantError("model.base", 0, `is a trained model id, not a base model ("org/name"); it belongs in the model source`)},
 		},
 		{
@@ -226,13 +228,13 @@ func TestValidate(t *testing.T) {
 		{
 			name: "unknown base inside a source is a warning",
 			toml: servicesOnlyTOML,
-			o:    Overrides{Model: &Model{Source: ptr("rl:meta-llama/Llama-3.1-8B:job_9")}},
+			o:    Overrides{Values: Values{"model": {"source": "rl:meta-llama/Llama-3.1-8B:job_9"}}},
 			want: []wantDiag{wantWarning("model.source", 0, `model.source trains from "meta-llama/Llama-3.1-8B"`)},
 		},
 		{
 			name: "trainer mode outside full, lora, qlora",
 			toml: validTOML,
-			o:    Overrides{Model: &Model{TrainerMode: ptr("dora")}},
+			o:    Overrides{Values: Values{"model": {"trainer_mode": "dora"}}},
 			want: []wantDiag{wantWarning("model.trainer_mode", 0, `model.trainer_mode is "dora"; the SDK knows "full", "lora" and "qlora"`)},
 		},
 
@@ -251,13 +253,13 @@ func TestValidate(t *testing.T) {
 		{
 			name: "typed type over a correct TOML algorithm",
 			toml: validTOML + fullAlgorithmTOML,
-			o:    Overrides{Algorithm: &Algorithm{Type: ptr("offline")}},
+			o:    Overrides{Values: Values{"algorithm": {"type": "offline"}}},
 			want: []wantDiag{wantError("algorithm.type", 0, `algorithm.type must be "online", got "offline"`)},
 		},
 		{
 			name: "typed algorithm with keys missing",
 			toml: validTOML,
-			o:    Overrides{Algorithm: &Algorithm{Type: ptr("online")}},
+			o:    Overrides{Values: Values{"algorithm": {"type": "online"}}},
 			want: []wantDiag{
 				wantError("algorithm", 0, "algorithm.method is missing;"),
 				wantError("algorithm", 0, "algorithm.variety is missing;"),
@@ -268,7 +270,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "typed count below 1",
 			toml: validTOML,
-			o:    Overrides{Training: &Training{BatchSize: ptr[int64](0)}},
+			o:    Overrides{Values: Values{"training": {"batch_size": int64(0)}}},
 			want: []wantDiag{wantError("training.batch_size", 0, "training.batch_size must be at least 1, got 0.")},
 		},
 		{
@@ -279,7 +281,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "typed gpu count below 1",
 			toml: validTOML,
-			o:    Overrides{Compute: &Compute{GPUCount: ptr[int64](0)}},
+			o:    Overrides{Values: Values{"compute": {"gpu_count": int64(0)}}},
 			want: []wantDiag{wantError("compute.gpu_count", 0, "compute.gpu_count must be at least 1, got 0.")},
 		},
 		{
@@ -290,19 +292,19 @@ func TestValidate(t *testing.T) {
 		{
 			name: "typed evaluation interval below 1",
 			toml: validTOML,
-			o:    Overrides{Evaluation: &Evaluation{EveryNIters: ptr[int64](0)}},
+			o:    Overrides{Values: Values{"evaluation": {"every_n_iters": int64(0)}}},
 			want: []wantDiag{wantError("evaluation.every_n_iters", 0, "evaluation.every_n_iters must be at least 1")},
 		},
 		{
 			name: "typed learning rate of 0",
 			toml: validTOML,
-			o:    Overrides{Training: &Training{LearningRate: ptr(0.0)}},
+			o:    Overrides{Values: Values{"training": {"learning_rate": 0.0}}},
 			want: []wantDiag{wantError("training.learning_rate", 0, "training.learning_rate must be a finite number greater than 0, got float 0.")},
 		},
 		{
 			name: "typed learning rate of +Inf",
 			toml: validTOML,
-			o:    Overrides{Training: &Training{LearningRate: ptr(math.Inf(1))}},
+			o:    Overrides{Values: Values{"training": {"learning_rate": math.Inf(1)}}},
 			want: []wantDiag{wantError("training.learning_rate", 0, "got float +Inf.")},
 		},
 		{
@@ -313,7 +315,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "negative typed evaluation seed",
 			toml: validTOML,
-			o:    Overrides{Evaluation: &Evaluation{Seeds: []int64{0, -1}}},
+			o:    Overrides{Values: Values{"evaluation": {"seeds": []any{int64(0), int64(-1)}}}},
 			want: []wantDiag{wantError("evaluation.seeds", 0, "evaluation.seeds must not contain negative seeds, got -1 at index 1.")},
 		},
 		{
@@ -342,7 +344,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "typed gpu count that breaks the topology",
 			toml: readFixture(t, "rl_from_base_qwen4b.toml"),
-			o:    Overrides{Compute: &Compute{GPUCount: ptr[int64](4)}},
+			o:    Overrides{Values: Values{"compute": {"gpu_count": int64(4)}}},
 			want: []wantDiag{wantWarning("compute.gpu_count", 0, "compute.gpu_count: [topology] splits 8 GPUs")},
 		},
 		{
@@ -354,13 +356,13 @@ func TestValidate(t *testing.T) {
 		{
 			name: "typed task URL that is not http",
 			toml: validTOML,
-			o:    Overrides{Services: &Services{TaskURL: ptr("ftp://task.example.com")}},
+			o:    Overrides{Values: Values{"services": {"task_url": "ftp://task.example.com"}}},
 			want: []wantDiag{wantError("services.task_url", 0, `services.task_url is not a usable task app URL: "ftp://task.example.com": it must be an absolute http:// or https:// URL.`)},
 		},
 		{
 			name: "typed task URL with a trailing newline",
 			toml: modelOnlyTOML,
-			o:    Overrides{Services: &Services{TaskURL: ptr("https://x.modal.run\n")}},
+			o:    Overrides{Values: Values{"services": {"task_url": "https://x.modal.run\n"}}},
 			want: []wantDiag{wantError("services.task_url", 0, "it contains whitespace")},
 		},
 		{
@@ -398,7 +400,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "empty typed task URL and nothing else is reported once",
 			toml: modelOnlyTOML,
-			o:    Overrides{Services: &Services{TaskURL: ptr("")}},
+			o:    Overrides{Values: Values{"services": {"task_url": ""}}},
 			want: []wantDiag{wantError("services.task_url", 0, "services.task_url must not be empty.")},
 		},
 		{
@@ -415,7 +417,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "empty typed judge URL",
 			toml: validTOML,
-			o:    Overrides{Services: &Services{JudgeURL: ptr("")}},
+			o:    Overrides{Values: Values{"services": {"judge_url": ""}}},
 			want: []wantDiag{wantError("services.judge_url", 0, "services.judge_url must not be empty.")},
 		},
 
@@ -449,7 +451,7 @@ func TestValidate(t *testing.T) {
 		},
 		{
 			name: "unknown config_toml still checks typed values",
-			o:    Overrides{Training: &Training{GroupSize: ptr[int64](-4)}, Unknown: []string{"config_toml"}},
+			o:    Overrides{Values: Values{"training": {"group_size": int64(-4)}}, Unknown: []string{"config_toml"}},
 			want: []wantDiag{wantError("training.group_size", 0, "training.group_size must be at least 1, got -4.")},
 		},
 		{
@@ -467,7 +469,7 @@ func TestValidate(t *testing.T) {
 		{
 			name: "every problem in one document",
 			toml: validTOML + "[compute]\ngpu_count = 0\nnodes = \"two\"\n\n[training]\nbatch_size = -1\n",
-			o:    Overrides{Model: &Model{Label: ptr("")}},
+			o:    Overrides{Values: Values{"model": {"label": ""}}},
 			want: []wantDiag{
 				wantError("model.label", 0, "model.label must not be empty."),
 				wantError("config_toml", 8, "[compute].gpu_count must be at least 1, got 0."),

@@ -27,11 +27,9 @@ type Job struct {
 	ModelID string
 	// BaseModel is "base_model".
 	BaseModel string
-	// Config is the config that was submitted, when the backend echoes it.
-	// Its numbers are json.Number, holding the text the backend wrote.
-	Config map[string]any
-	// ConfigJSON is that config exactly as the backend sent it, for
-	// comparisons that must not go through float64; nil when absent.
+	// ConfigJSON is the config that was submitted, exactly as the backend
+	// echoes it, for comparisons that must not go through float64; nil
+	// when absent. Config decodes it.
 	ConfigJSON json.RawMessage
 	// Results is the "results" object, when present.
 	Results map[string]any
@@ -85,7 +83,6 @@ func jobFromFields(f map[string]json.RawMessage, data []byte) *Job {
 		FinishedAt: timeField(f["finished_at"]),
 		ModelID:    firstString(f, "model_id", "model"),
 		BaseModel:  firstString(f, "base_model"),
-		Config:     configField(f["config"]),
 		ConfigJSON: rawObject(f["config"]),
 		Results:    objectField(f["results"]),
 		Raw:        json.RawMessage(bytes.Clone(bytes.TrimSpace(data))),
@@ -141,6 +138,12 @@ func scalarString(raw json.RawMessage) string {
 
 // configField decodes a recorded config with its numbers as json.Number, so
 // that a float the SDK wrote as 1.0 re-encodes as 1.0 and not as 1.
+// Config is the submitted config decoded, its numbers json.Number holding
+// the text the backend wrote; nil when the backend echoed none.
+func (j *Job) Config() map[string]any {
+	return configField(j.ConfigJSON)
+}
+
 func configField(raw json.RawMessage) map[string]any {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

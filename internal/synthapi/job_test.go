@@ -122,7 +122,7 @@ func TestDecodeJob(t *testing.T) {
 			if string(got.Raw) != tt.body {
 				t.Errorf("Raw = %s", got.Raw)
 			}
-			got.Raw, got.Config, got.ConfigJSON, got.Results = nil, nil, nil, nil
+			got.Raw, got.ConfigJSON, got.Results = nil, nil, nil
 			if gotJSON, wantJSON := mustJSON(t, got), mustJSON(t, &tt.want); gotJSON != wantJSON {
 				t.Errorf("got  %s\nwant %s", gotJSON, wantJSON)
 			}
@@ -135,9 +135,9 @@ func TestDecodeJobConfigAndResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	model, _ := job.Config["model"].(map[string]any)
+	model, _ := job.Config()["model"].(map[string]any)
 	if model["base"] != "Qwen/Qwen3-4B" {
-		t.Errorf("Config = %v", job.Config)
+		t.Errorf("Config = %v", job.Config())
 	}
 	if job.Results["final_reward"] != 0.5 {
 		t.Errorf("Results = %v", job.Results)
@@ -150,15 +150,15 @@ func TestDecodeJobConfigAndResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The config re-encodes as the backend wrote it: a float stays a float.
-	if b, _ := json.Marshal(job.Config); string(b) != `{"training":{"batch_size":16,"learning_rate":5e-05,"step_rewards_beta":0.0}}` {
+	if b, _ := json.Marshal(job.Config()); string(b) != `{"training":{"batch_size":16,"learning_rate":5e-05,"step_rewards_beta":0.0}}` {
 		t.Errorf("Config re-encodes as %s", b)
 	}
 	job, err = DecodeJob([]byte(`{"config":"not an object","results":[1]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if job.Config != nil || job.ConfigJSON != nil || job.Results != nil {
-		t.Errorf("non-object config/results decoded as %v / %v", job.Config, job.Results)
+	if job.Config() != nil || job.ConfigJSON != nil || job.Results != nil {
+		t.Errorf("non-object config/results decoded as %v / %v", job.Config(), job.Results)
 	}
 }
 
