@@ -126,17 +126,10 @@ func (g *dupGuard) listing(ctx context.Context, api backend, notBefore time.Time
 	started := time.Now()
 	// One after the other: terraform-plugin-log is not safe for concurrent
 	// use of one context, and the client logs every request through it.
-	results := make([]jobListing, len(dupListings))
-	for i, l := range dupListings {
-		results[i] = listUpToCap(ctx, api, l.status, started.Add(-l.lookback))
-		if results[i].err != nil {
-			break
-		}
-	}
-
 	g.listed, g.cutShort, g.listErr = nil, nil, nil
 	seen := map[string]bool{}
-	for _, r := range results {
+	for _, l := range dupListings {
+		r := listUpToCap(ctx, api, l.status, started.Add(-l.lookback))
 		if r.err != nil {
 			g.listed, g.cutShort, g.listErr = nil, nil, r.err
 			break
