@@ -23,29 +23,13 @@ import (
 // log or in the state. The task app's key reaches the job only through the
 // write-only attribute, which also proves it overrides the provider's key.
 func TestSecretsStayOutOfLogsAndState(t *testing.T) {
-	logPath := filepath.Join(t.TempDir(), "trace.log")
-	t.Setenv("TF_ACC_LOG_PATH", logPath)
-	t.Setenv("TF_LOG", "TRACE")
+	logPath := captureTraceLog(t)
 	// As users should: the API key from the environment, the task app's key
 	// from a sensitive variable, neither written in the configuration.
 	t.Setenv(envAPIKey, testAPIKey)
 	env := newTestEnv(t, emulator.Options{})
 
-	config := fmt.Sprintf(`
-provider "synth" {
-  backend_url         = %q
-  environment_api_key = "env_provider_level_key_that_the_task_app_refuses"
-}
-
-variable "task_app_key" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-`, env.backendURL) + baseJob(env.taskAppURL, `
-  environment_api_key_wo         = var.task_app_key
-  environment_api_key_wo_version = 1
-`)
+	config := jobWithKeyVariable(env, `environment_api_key = "env_provider_level_key_that_the_task_app_refuses"`, "")
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
@@ -103,9 +87,7 @@ func (c stateLacksCheck) CheckState(_ context.Context, req statecheck.CheckState
 // whole. Both keys are ones the provider knows, so no prefix of either may
 // reach the TRACE log.
 func TestSecretPrefixesStayOutOfLogs(t *testing.T) {
-	logPath := filepath.Join(t.TempDir(), "trace.log")
-	t.Setenv("TF_ACC_LOG_PATH", logPath)
-	t.Setenv("TF_LOG", "TRACE")
+	logPath := captureTraceLog(t)
 	t.Setenv(envAPIKey, testAPIKey)
 	t.Setenv(envEnvironmentKey, testEnvironmentKey)
 	env := newTestEnv(t, emulator.Options{})
@@ -118,21 +100,7 @@ func TestSecretPrefixesStayOutOfLogs(t *testing.T) {
 			testEnvironmentKey[:15], refusedKey[:15], len(refusedKey)),
 	})
 
-	config := fmt.Sprintf(`
-provider "synth" {
-  backend_url = %q
-}
-
-variable "task_app_key" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-`, env.backendURL) + baseJob(env.taskAppURL, `
-  environment_api_key_wo         = var.task_app_key
-  environment_api_key_wo_version = 1
-  health_check_timeout           = "1s"
-`)
+	config := jobWithKeyVariable(env, "", `health_check_timeout = "1s"`)
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
@@ -162,4 +130,36 @@ variable "task_app_key" {
 			i += 1 + next
 		}
 	}
+}
+
+// captureTraceLog has the test's Terraform runs, and the provider, log at
+// TRACE into the file it returns.
+func captureTraceLog(t *testing.T) string {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("TF_LOG", "TRACE")
+	return logPath
+}
+
+// jobWithKeyVariable is a job whose task-app key comes from the sensitive,
+// ephemeral variable task_app_key through the write-only attribute, with
+// providerExtra in the provider block and jobExtra in the job.
+func jobWithKeyVariable(env *testEnv, providerExtra, jobExtra string) string {
+	return fmt.Sprintf(`
+provider "synth" {
+  backend_url = %q
+  %s
+}
+
+variable "task_app_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+`, env.backendURL, providerExtra) + baseJob(env.taskAppURL, `
+  environment_api_key_wo         = var.task_app_key
+  environment_api_key_wo_version = 1
+  `+jobExtra+`
+`)
 }
