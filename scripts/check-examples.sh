@@ -7,6 +7,7 @@
 #   docs/resources/<name>.md    needs examples/resources/synth_<name>/resource.tf, and import.sh
 #                               unless its page says the resource "cannot be imported"
 #   docs/data-sources/<name>.md needs examples/data-sources/synth_<name>/data-source.tf
+#   docs/functions/<name>.md    needs examples/functions/<name>/function.tf
 #   docs/index.md               needs examples/provider/provider.tf
 #
 # Validation is offline: the provider is built and dev-overridden (both under
@@ -50,6 +51,11 @@ for page in docs/actions/*.md; do
   file="examples/actions/synth_${name}/action.tf"
   [ -f "$file" ] || missing+=("${file} (action synth_${name}, ${page})")
 done
+for page in docs/functions/*.md; do
+  name="$(basename "$page" .md)"
+  file="examples/functions/${name}/function.tf"
+  [ -f "$file" ] || missing+=("${file} (function provider::synth::${name}, ${page})")
+done
 if [ -f docs/index.md ] && [ ! -f examples/provider/provider.tf ]; then
   missing+=("examples/provider/provider.tf (provider, docs/index.md)")
 fi
@@ -60,7 +66,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   printf '  - %s\n' "${missing[@]}" >&2
   exit 1
 fi
-log "every resource, data source, list resource and action has its example files"
+log "every resource, data source, list resource, action and function has its example files"
 
 mapfile -t dirs < <(find examples -type f \( -name '*.tf' -o -name '*.tfquery.hcl' \) -not -path '*/.terraform/*' -printf '%h\n' | sort -u)
 

@@ -2,7 +2,8 @@
 # only when the first reached the reward it had to.
 #
 # Terraform plans the second job with its source model unknown and submits it
-# once the first job has succeeded. Settings come from the environment:
+# once the first job has succeeded. Both stages share rl.toml. Settings come
+# from the environment:
 # SYNTH_API_KEY, ENVIRONMENT_API_KEY and TASK_APP_URL.
 
 terraform {
@@ -16,65 +17,30 @@ terraform {
 
 provider "synth" {}
 
+# The first stage trains the base model rl.toml names.
 resource "synth_rl_job" "warmup" {
-  algorithm = {
-    type    = "online"
-    method  = "policy_gradient"
-    variety = "gspo"
-  }
-
-  model = {
-    base         = "Qwen/Qwen3-4B"
-    trainer_mode = "lora"
-    label        = "crafter-warmup"
-  }
-
-  rollout = {
-    env_name                = "crafter"
-    policy_name             = "crafter-react"
-    max_concurrent_rollouts = 8
-  }
-
-  training = {
-    num_epochs           = 1
-    iterations_per_epoch = 10
-    max_turns            = 10
-    batch_size           = 16
-    group_size           = 4
-    learning_rate        = 0.00005
-  }
+  config_toml = file("${path.module}/rl.toml")
 
   tags = {
     stage = "warmup"
   }
 }
 
+# The second stage reuses the same TOML: the model set here replaces the
+# TOML's [model].base, as `synth-ai train --model` does, and the training
+# knobs set here override the TOML's.
 resource "synth_rl_job" "refine" {
-  algorithm = {
-    type    = "online"
-    method  = "policy_gradient"
-    variety = "gspo"
-  }
+  config_toml = file("${path.module}/rl.toml")
 
   model = {
-    source       = synth_rl_job.warmup.output_model_id
-    trainer_mode = "lora"
-    label        = "crafter-refined"
-  }
-
-  rollout = {
-    env_name                = "crafter"
-    policy_name             = "crafter-react"
-    max_concurrent_rollouts = 8
+    source = synth_rl_job.warmup.output_model_id
+    label  = "crafter-refined"
   }
 
   training = {
-    num_epochs           = 2
-    iterations_per_epoch = 10
-    max_turns            = 10
-    batch_size           = 16
-    group_size           = 8
-    learning_rate        = 0.00001
+    num_epochs    = 2
+    group_size    = 8
+    learning_rate = 0.00001
   }
 
   tags = {

@@ -20,40 +20,10 @@ data "synth_task_app" "crafter" {
   seeds = [0]
 }
 
+# The whole training config is rl.toml, as `synth-ai train --config rl.toml`
+# would read it; the task app URL comes from TASK_APP_URL.
 resource "synth_rl_job" "quickstart" {
-  algorithm = {
-    type    = "online"
-    method  = "policy_gradient"
-    variety = "gspo"
-  }
-
-  model = {
-    base         = "Qwen/Qwen3-4B"
-    trainer_mode = "lora"
-    label        = "crafter-quickstart"
-  }
-
-  compute = {
-    gpu_type  = "H100"
-    gpu_count = 2
-  }
-
-  rollout = {
-    env_name                = "crafter"
-    policy_name             = "crafter-react"
-    max_turns               = 10
-    episodes_per_batch      = 8
-    max_concurrent_rollouts = 4
-  }
-
-  training = {
-    num_epochs           = 1
-    iterations_per_epoch = 2
-    max_turns            = 10
-    batch_size           = 4
-    group_size           = 4
-    learning_rate        = 0.00005
-  }
+  config_toml = file("${path.module}/rl.toml")
 
   tags = {
     example = "quickstart"

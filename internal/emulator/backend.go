@@ -28,6 +28,27 @@ func (e *Emulator) backendRoutes() http.Handler {
 	handle("GET /api/v1/crypto/public-key", e.publicKey)
 	handle("POST /api/v1/env-keys", e.storeEnvKey)
 	handle("GET /api/v1/env-keys/verify", e.verifyEnvKey)
+
+	fileRoutes := []string{"/api/learning/files"}
+	if !e.opts.SFT.FilesRouteMissing {
+		fileRoutes = append(fileRoutes, "/api/files")
+	}
+	for _, root := range fileRoutes {
+		handle("POST "+root, e.uploadFile)
+		handle("GET "+root, e.listFiles)
+		handle("GET "+root+"/{id}", e.getFile)
+		handle("DELETE "+root+"/{id}", e.deleteFile)
+		handle("GET "+root+"/{id}/jobs", e.fileJobs)
+	}
+	handle("POST /api/learning/jobs", e.createSFTJob)
+	handle("GET /api/learning/jobs", e.listSFTJobs)
+	if !e.opts.SFT.StartOnCreate {
+		handle("POST /api/learning/jobs/{id}/start", e.startSFTJob)
+	}
+	handle("POST /api/learning/jobs/{id}/cancel", e.cancelJob)
+	handle("GET /api/learning/jobs/{id}/events", e.jobEvents)
+	handle("GET /api/learning/jobs/{id}/metrics", e.jobMetrics)
+	handle("GET /api/learning/models", e.listModels)
 	return fastAPIErrors(mux)
 }
 

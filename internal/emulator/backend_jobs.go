@@ -63,7 +63,7 @@ func (e *Emulator) createJob(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) getJob(w http.ResponseWriter, r *http.Request) {
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
-	j, ok := e.liveJob(r.PathValue("id"))
+	j, ok := e.routeJob(r)
 	if !ok {
 		e.mu.Unlock()
 		writeJobNotFound(w)
@@ -129,40 +129,17 @@ func (e *Emulator) listJobs(w http.ResponseWriter, r *http.Request) {
 	now, d := e.now(), e.opts.Dialect
 
 	e.mu.Lock()
-	from := 0
-	if lq.after != "" {
-		from = -1
-		// A lost job still holds its place in line, so a cursor naming it
-		// keeps working.
-		for i, j := range e.jobs {
-			if j.id == lq.after {
-				from = i + 1
-				break
-			}
-		}
-		if from < 0 {
-			e.mu.Unlock()
-			writeDetail(w, http.StatusUnprocessableEntity, "after must be the id of a job")
-			return
-		}
+	page, hasMore, ok := e.pageJobs(lq, now, d, func(j *job) bool { return j.sft == nil })
+	e.mu.Unlock()
+	if !ok {
+		writeDetail(w, http.StatusUnprocessableEntity, "after must be the id of a job")
+		return
 	}
-	page := []map[string]any{}
-	hasMore := false
-	for _, j := range e.jobs[from:] {
-		if j.lost || !lq.matches(j, now) {
-			continue
-		}
-		if len(page) == lq.limit {
-			hasMore = true
-			break
-		}
-		job := j.render(j.at(now, d), d)
-		if d.ListOmitsConfig {
+	if d.ListOmitsConfig {
+		for _, job := range page {
 			delete(job, "config")
 		}
-		page = append(page, job)
 	}
-	e.mu.Unlock()
 
 	if d.ListAsArray {
 		writeJSON(w, http.StatusOK, page)
@@ -171,10 +148,49 @@ func (e *Emulator) listJobs(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"jobs": page, "has_more": hasMore})
 }
 
+// pageJobs is the page of jobs of one family (keep) matching lq, in
+// creation order after the job lq.after names; ok is false when it names
+// none. A lost job still holds its place in line, so a cursor naming it
+// keeps working. The caller holds e.mu.
+func (e *Emulator) pageJobs(lq listQuery, now time.Time, d Dialect, keep func(*job) bool) (page []map[string]any, hasMore, ok bool) {
+	from, ok := indexAfter(e.jobs, func(j *job) string { return j.id }, lq.after)
+	if !ok {
+		return nil, false, false
+	}
+	page = []map[string]any{}
+	for _, j := range e.jobs[from:] {
+		if j.lost || !keep(j) {
+			continue
+		}
+		if !lq.matches(j, now) {
+			continue
+		}
+		if len(page) == lq.limit {
+			return page, true, true
+		}
+		page = append(page, j.render(j.at(now, d), d))
+	}
+	return page, false, true
+}
+
+// indexAfter is where a page after the item whose id is after begins: 0 for
+// no cursor; ok is false when no item has that id.
+func indexAfter[T any](items []T, id func(T) string, after string) (int, bool) {
+	if after == "" {
+		return 0, true
+	}
+	for i, item := range items {
+		if id(item) == after {
+			return i + 1, true
+		}
+	}
+	return 0, false
+}
+
 func (e *Emulator) cancelJob(w http.ResponseWriter, r *http.Request) {
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
-	j, ok := e.liveJob(r.PathValue("id"))
+	j, ok := e.routeJob(r)
 	if !ok {
 		e.mu.Unlock()
 		writeJobNotFound(w)
@@ -187,7 +203,7 @@ func (e *Emulator) cancelJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j.force(now, forcedStatus{status: "cancelled"}, event{
-		typ: "rl.job.cancelled", level: "warn", message: "Job cancelled by request",
+		typ: j.eventPrefix() + ".job.cancelled", level: "warn", message: "Job cancelled by request",
 		data: map[string]any{"reason": "cancelled by request"},
 	})
 	e.mu.Unlock()
@@ -234,7 +250,7 @@ func (e *Emulator) jobMetrics(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) serveJobFeed(w http.ResponseWriter, r *http.Request, key string, pick func(j *job, v view, d Dialect) []map[string]any) {
 	now, d := e.now(), e.opts.Dialect
 	e.mu.Lock()
-	j, found := e.liveJob(r.PathValue("id"))
+	j, found := e.routeJob(r)
 	if !found {
 		e.mu.Unlock()
 		writeJobNotFound(w)
@@ -247,6 +263,17 @@ func (e *Emulator) serveJobFeed(w http.ResponseWriter, r *http.Request, key stri
 
 func writeJobNotFound(w http.ResponseWriter) {
 	writeDetail(w, http.StatusNotFound, "Job not found")
+}
+
+// routeJob finds the live job named in the path, of the family the route
+// serves: /api/rl/ routes know RL jobs only, the /api/learning/ routes both
+// (older deployments read RL jobs there, §2). The caller holds e.mu.
+func (e *Emulator) routeJob(r *http.Request) (*job, bool) {
+	j, ok := e.liveJob(r.PathValue("id"))
+	if !ok || (j.sft != nil && strings.HasPrefix(r.URL.Path, "/api/rl/")) {
+		return nil, false
+	}
+	return j, true
 }
 
 // liveJob finds a job that has not been lost. The caller holds e.mu.
@@ -334,7 +361,7 @@ func (e *Emulator) FailJob(id, reason string) {
 			reason = "Job failed"
 		}
 		j.force(now, forcedStatus{status: "failed", reason: reason}, event{
-			typ: "rl.job.failed", level: "error", message: reason,
+			typ: j.eventPrefix() + ".job.failed", level: "error", message: reason,
 			data: map[string]any{"error": reason},
 		})
 	}

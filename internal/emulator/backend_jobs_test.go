@@ -561,12 +561,12 @@ func TestEventsAndMetricsPaging(t *testing.T) {
 func TestJobConfigEchoedVerbatim(t *testing.T) {
 	t.Parallel()
 	p := validPayload()
-	p["data"].(map[string]any)["config"].(map[string]any)["training"] = json.RawMessage(`{"learning_rate":5e-05,"num_epochs":1.0}`)
+	p["data"].(map[string]any)["config"].(map[string]any)["training"] = json.RawMessage(`{"learning_rate":5e-05,"num_epochs":1.0,"weight_sync":{"mode":"direct"}}`)
 	for _, omit := range []bool{false, true} {
 		h := newHarness(t, Options{Dialect: Dialect{ListOmitsConfig: omit}})
 		id := h.create(p)
 		got := h.api("GET", "/api/rl/jobs/"+id, nil).raw
-		if !strings.Contains(string(got), `"training":{"learning_rate":5e-05,"num_epochs":1.0}`) {
+		if !strings.Contains(string(got), `"training":{"learning_rate":5e-05,"num_epochs":1.0,"weight_sync":{"mode":"direct"}}`) {
 			t.Errorf("GET answered %s, want the config's numbers as sent", got)
 		}
 		listed := h.api("GET", "/api/rl/jobs", nil).object(t)["jobs"].([]any)[0].(map[string]any)
@@ -581,7 +581,7 @@ func TestTrainingTraceFollowsTheConfig(t *testing.T) {
 	h := newHarness(t, Options{})
 	p := validPayload()
 	config := p["data"].(map[string]any)["config"].(map[string]any)
-	config["training"] = map[string]any{"num_epochs": 2, "iterations_per_epoch": 5}
+	config["training"] = map[string]any{"num_epochs": 2, "iterations_per_epoch": 5, "weight_sync": map[string]any{"mode": "direct"}}
 	config["evaluation"] = map[string]any{"every_n_iters": 3, "instances": 7}
 	id := h.create(p)
 	h.clock.Advance(time.Minute)

@@ -1,6 +1,7 @@
-// Package emulator is an in-process stand-in for the Synth backend's RL routes
-// and for a sample task app, as the contract page ../shared/synth-api.md
-// (relative to the repository root) describes them.
+// Package emulator is an in-process stand-in for the Synth backend's RL and
+// SFT routes (jobs, training files) and for two sample task apps, Crafter and
+// math, as the contract page ../shared/synth-api.md (relative to the
+// repository root) describes them.
 //
 // It follows the contract rather than any client, on purpose: it exists to
 // catch a client that drifts from the contract, so it shares no code with one.
@@ -58,6 +59,40 @@ type Options struct {
 	RunTime time.Duration
 	// Dialect picks among the answer shapes the contract lets a backend use.
 	Dialect Dialect
+	// SFT configures the training-file and SFT job routes (§§9–12).
+	SFT SFTOptions
+}
+
+// Defaults for SFTOptions durations left zero.
+const (
+	DefaultFileReadyLag = time.Second
+	DefaultModelLag     = 3 * time.Second
+)
+
+// SFTOptions picks among the behaviours §§9–12 allow a deployment. The zero
+// value is a deployment with every route, a short readiness lag, and a
+// trained model named DefaultModelLag after success.
+type SFTOptions struct {
+	// FilesRouteMissing makes every /api/files route answer 404, as an
+	// older deployment that serves files only under /api/learning/files.
+	FilesRouteMissing bool
+	// ConflictOmitsID makes the 409 for identical content name no file, so
+	// a client must find it by listing.
+	ConflictOmitsID bool
+	// StartOnCreate makes jobs start as they are created and /start answer
+	// 404, as deployments without a start call do.
+	StartOnCreate bool
+	// FileVisibleLag is how long after upload a GET answers 404 (default
+	// none); FileReadyLag how long a file is "processing" (zero means
+	// DefaultFileReadyLag, negative none).
+	FileVisibleLag, FileReadyLag time.Duration
+	// ModelLag is how long after success fine_tuned_model stays null (zero
+	// means DefaultModelLag, negative none).
+	ModelLag time.Duration
+	// FileListShape is where GET /files puts its array: "data" (default),
+	// "files", "items" or "array" (bare). JobListShape is the same for GET
+	// /learning/jobs: "jobs" (default), "data", "results" or "array".
+	FileListShape, JobListShape string
 }
 
 // Dialect picks among the answer shapes §2 and §4 allow, so tests can prove a
@@ -99,6 +134,10 @@ type Emulator struct {
 	defaultOutcome Outcome
 	nextOutcome    *Outcome
 	envKeys        map[string]storedEnvKey
+	files          []*storedFile // in upload order: the list cursor depends on it
+	filesByID      map[string]*storedFile
+	filesByKey     map[string]*storedFile
+	filesDir       string
 	taskAppSick    bool
 	coldStarts     int
 }
@@ -117,6 +156,9 @@ func New(opts Options) *Emulator {
 	}
 	opts.QueueTime = durationOrDefault(opts.QueueTime, DefaultQueueTime)
 	opts.RunTime = durationOrDefault(opts.RunTime, DefaultRunTime)
+	opts.SFT.FileReadyLag = durationOrDefault(opts.SFT.FileReadyLag, DefaultFileReadyLag)
+	opts.SFT.ModelLag = durationOrDefault(opts.SFT.ModelLag, DefaultModelLag)
+	opts.SFT.FileVisibleLag = max(opts.SFT.FileVisibleLag, 0)
 
 	pub, priv, err := box.GenerateKey(rand.Reader)
 	if err != nil {
@@ -131,6 +173,8 @@ func New(opts Options) *Emulator {
 		jobsByID:   make(map[string]*job),
 		jobsByKey:  make(map[string]*job),
 		envKeys:    make(map[string]storedEnvKey),
+		filesByID:  make(map[string]*storedFile),
+		filesByKey: make(map[string]*storedFile),
 	}
 	e.backend = e.observe(TargetBackend, e.backendRoutes())
 	e.taskApp = e.observe(TargetTaskApp, e.taskAppRoutes())
@@ -169,6 +213,8 @@ func (e *Emulator) now() time.Time { return e.clock.Now() }
 type Servers struct {
 	BackendURL string // e.g. http://127.0.0.1:41234, without /api
 	TaskAppURL string
+	// MathTaskAppURL is the math sample app's base URL on the same server.
+	MathTaskAppURL string
 
 	servers []*http.Server
 	wg      sync.WaitGroup
@@ -206,6 +252,7 @@ func (e *Emulator) Start(backendAddr, taskAppAddr string) (*Servers, error) {
 		s.servers = append(s.servers, srv)
 		s.wg.Go(func() { _ = srv.Serve(l) })
 	}
+	s.MathTaskAppURL = s.TaskAppURL + MathTaskAppPath
 	return s, nil
 }
 

@@ -88,6 +88,9 @@ type job struct {
 	cancelRequests int
 	lost           bool
 
+	// sft is set for an SFT job (§§10–12), nil for an RL one.
+	sft *sftJob
+
 	// frozenAt, when set, is the first hand-made change: natural events after
 	// it never happen.
 	frozenAt time.Time
@@ -114,6 +117,7 @@ type event struct {
 
 // view is a job at one moment.
 type view struct {
+	now        time.Time
 	status     string
 	raw        bool
 	startedAt  time.Time // zero: not yet
@@ -130,8 +134,28 @@ func newJobID() string {
 	return "job_" + hex.EncodeToString(b[:])
 }
 
-func (j *job) startAt() time.Time { return j.createdAt.Add(j.queueTime) }
-func (j *job) endAt() time.Time   { return j.startAt().Add(j.runTime) }
+// startAt is when the job leaves the queue. An SFT job queues from its
+// /start call, an RL job from its create.
+func (j *job) startAt() time.Time {
+	from := j.createdAt
+	if j.sft != nil {
+		from = j.sft.startRequested
+	}
+	return from.Add(j.queueTime)
+}
+
+// awaitingStart reports whether an SFT job is still "created", waiting for
+// its /start call.
+func (j *job) awaitingStart() bool { return j.sft != nil && j.sft.startRequested.IsZero() }
+
+// eventPrefix begins the job's event types: "rl" or "sft".
+func (j *job) eventPrefix() string {
+	if j.sft != nil {
+		return "sft"
+	}
+	return "rl"
+}
+func (j *job) endAt() time.Time { return j.startAt().Add(j.runTime) }
 
 // ends reports whether the job's outcome ever arrives.
 func (j *job) ends() bool { return !strings.EqualFold(j.outcome.Status, "running") }
@@ -142,6 +166,9 @@ func (j *job) modelID() string {
 }
 
 func (j *job) results(at time.Time, d Dialect) map[string]any {
+	if j.sft != nil {
+		return nil // an SFT job names its model at the top level (§12)
+	}
 	id := j.modelID()
 	return map[string]any{
 		"model_id":     id,
@@ -180,7 +207,9 @@ func (j *job) cutAt(now time.Time) time.Time {
 }
 
 // outcomeArrived reports whether the job's outcome has come by cut.
-func (j *job) outcomeArrived(cut time.Time) bool { return j.ends() && !j.endAt().After(cut) }
+func (j *job) outcomeArrived(cut time.Time) bool {
+	return !j.awaitingStart() && j.ends() && !j.endAt().After(cut)
+}
 
 // statusAt is the status of the view at now, without the events, which
 // listing by status does not need: a backend answers such a listing from an
@@ -190,6 +219,8 @@ func (j *job) statusAt(now time.Time) (status string, raw bool) {
 	switch {
 	case j.forced != nil:
 		return j.forced.status, j.forced.raw
+	case j.awaitingStart():
+		return "created", false
 	case now.Before(j.startAt()):
 		return "queued", false
 	case !j.outcomeArrived(j.cutAt(now)), j.outcome.StatusLagsEvents:
@@ -203,7 +234,7 @@ func (j *job) statusAt(now time.Time) (status string, raw bool) {
 // at derives the job as it stands at now.
 func (j *job) at(now time.Time, d Dialect) view {
 	cut := j.cutAt(now)
-	var v view
+	v := view{now: now}
 	for _, ev := range j.naturalEvents() {
 		if !ev.at.After(cut) {
 			v.events = append(v.events, ev)
@@ -218,8 +249,8 @@ func (j *job) at(now time.Time, d Dialect) view {
 		v.updatedAt = v.events[n-1].at
 	}
 
-	if start := j.startAt(); !start.After(cut) {
-		v.startedAt = start
+	if !j.awaitingStart() && !j.startAt().After(cut) {
+		v.startedAt = j.startAt()
 	}
 	if j.outcomeArrived(cut) && classify(j.outcome.Status) == kindSucceeded {
 		v.results = j.results(j.endAt(), d)
@@ -277,26 +308,17 @@ func (j *job) public(now time.Time) Job {
 	}
 }
 
-// render is the job object of §4, spelled in dialect d.
+// render is the job object of §4 (§12 for an SFT job), spelled in dialect d.
 func (j *job) render(v view, d Dialect) map[string]any {
-	status := v.status
-	if !v.raw {
-		status = d.statusValue(status)
+	if j.sft != nil {
+		return j.renderSFT(v, d)
 	}
-	m := map[string]any{
-		d.idKey():        j.id,
-		d.statusKey():    status,
-		"job_type":       "rl",
-		"created_at":     d.timeValue(j.createdAt),
-		"updated_at":     d.timeValue(v.updatedAt),
-		"started_at":     d.timeOrNull(v.startedAt),
-		"finished_at":    d.timeOrNull(v.finishedAt),
-		"base_model":     j.base,
-		"config":         j.configJSON,
-		"results":        nil,
-		"error":          nil,
-		"failure_reason": nil,
-	}
+	m := j.renderCommon(v, d)
+	m["job_type"] = "rl"
+	m["base_model"] = j.base
+	m["config"] = j.configJSON
+	m["results"] = nil
+	m["failure_reason"] = nil
 	if j.source != "" {
 		m["model_id"] = j.source
 	}
@@ -308,6 +330,24 @@ func (j *job) render(v view, d Dialect) map[string]any {
 		m["failure_reason"] = v.reason
 	}
 	return m
+}
+
+// renderCommon is what the job objects of both families hold: the id, the
+// status and the times, spelled in dialect d, and no error yet.
+func (j *job) renderCommon(v view, d Dialect) map[string]any {
+	status := v.status
+	if !v.raw {
+		status = d.statusValue(status)
+	}
+	return map[string]any{
+		d.idKey():     j.id,
+		d.statusKey(): status,
+		"created_at":  d.timeValue(j.createdAt),
+		"updated_at":  d.timeValue(v.updatedAt),
+		"started_at":  d.timeOrNull(v.startedAt),
+		"finished_at": d.timeOrNull(v.finishedAt),
+		"error":       nil,
+	}
 }
 
 func (ev event) render(jobID string, d Dialect) map[string]any {

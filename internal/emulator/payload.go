@@ -19,8 +19,10 @@ type createPayload struct {
 	// verbatim, as a backend that stores the submitted JSON does, so a
 	// client's comparison sees the numbers the client sent (1.0 stays 1.0).
 	configJSON json.RawMessage
-	source     string // data.config.model.source, when the job starts from a trained model
-	base       string // data.config.model.base, when it starts from a base model
+	// What the backend reads: data.model (a trained model, a base given as
+	// source, or a --model override) or data.base_model.
+	source string
+	base   string
 }
 
 // payloadError is a rejected payload; its text is the 422 detail, so it names
@@ -82,6 +84,9 @@ func parseCreatePayload(body []byte) (*createPayload, error) {
 	if err := p.checkModel(data); err != nil {
 		return nil, err
 	}
+	if err := p.checkWeightSync(); err != nil {
+		return nil, err
+	}
 	tags, _ := raw["tags"].(map[string]any)
 	if _, ok := tags["source"].(string); !ok {
 		return nil, rejectf("tags.source must be a string")
@@ -109,8 +114,14 @@ func (p *createPayload) checkEndpoint(data map[string]any) error {
 	return nil
 }
 
-// checkModel enforces the [model] rule: exactly one of source and base, and
-// the matching top-level data field, and only that one, repeating it.
+// checkModel enforces the [model] rule as the newest SDK keeps it (§3,
+// §3.1): data.config.model names exactly one of source and base, as the
+// user wrote it; exactly one of data.model and data.base_model is sent.
+// data.base_model is the config's base in any spelling (the SDK sends the
+// catalogue's). data.model is the config's source, or an override that
+// replaces the config's choice (the CLI's --model). A trained model's id is
+// never re-spelled, so a data.model that differs from the config's trained
+// id only in case is a client rewriting it.
 func (p *createPayload) checkModel(data map[string]any) error {
 	model, ok := p.config["model"].(map[string]any)
 	if !ok {
@@ -121,35 +132,64 @@ func (p *createPayload) checkModel(data map[string]any) error {
 	if hasSource == hasBase {
 		return rejectf("exactly one of data.config.model.source or data.config.model.base is required")
 	}
-	_, hasDataModel := data["model"]
-	_, hasDataBase := data["base_model"]
-	if hasSource {
-		if p.source, _ = rawSource.(string); p.source == "" {
-			return rejectf("data.config.model.source must be a non-empty string")
-		}
-		if m, _ := data["model"].(string); m != p.source {
-			return rejectf("data.model must equal data.config.model.source (%q)", p.source)
-		}
-		if hasDataBase {
-			return rejectf("data.base_model must be absent when the config uses [model].source")
-		}
-		return nil
+	configSource, _ := rawSource.(string)
+	configBase, _ := rawBase.(string)
+	if hasSource && configSource == "" {
+		return rejectf("data.config.model.source must be a non-empty string")
 	}
-	if p.base, _ = rawBase.(string); p.base == "" {
+	if hasBase && configBase == "" {
 		return rejectf("data.config.model.base must be a non-empty string")
 	}
-	if b, _ := data["base_model"].(string); b != p.base {
-		return rejectf("data.base_model must equal data.config.model.base (%q)", p.base)
+
+	rawModel, hasDataModel := data["model"]
+	rawBaseModel, hasDataBase := data["base_model"]
+	switch {
+	case hasDataModel && hasDataBase:
+		return rejectf("data.model and data.base_model must not both be sent")
+	case hasDataBase:
+		p.base, _ = rawBaseModel.(string)
+		if !hasBase {
+			return rejectf("data.base_model must be absent when the config uses [model].source (send data.model)")
+		}
+		if !strings.EqualFold(p.base, configBase) {
+			return rejectf("data.base_model must name data.config.model.base (%q), got %q", configBase, p.base)
+		}
+		return nil
+	case hasDataModel:
+		if p.source, _ = rawModel.(string); p.source == "" {
+			return rejectf("data.model must be a non-empty string")
+		}
+		if hasSource && strings.Contains(configSource, ":") && p.source != configSource && strings.EqualFold(p.source, configSource) {
+			return rejectf("data.model %q rewrites the trained model id data.config.model.source (%q); a trained model's id is sent byte for byte", p.source, configSource)
+		}
+		return nil
+	case hasSource:
+		return rejectf("data.model must be sent when the config uses [model].source (%q)", configSource)
+	default:
+		return rejectf("data.base_model must be sent when the config uses [model].base (%q)", configBase)
 	}
-	if hasDataModel {
-		return rejectf("data.model must be absent when the config uses [model].base")
+}
+
+// checkWeightSync refuses a config with [training] whose weight-sync mode
+// is not "direct": the newest SDK fills it in as a backend requirement
+// (§3.1). The reference placement it also adds is not required: older SDKs,
+// which the backend still serves, do not send it.
+func (p *createPayload) checkWeightSync() error {
+	training, ok := p.config["training"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	sync, _ := training["weight_sync"].(map[string]any)
+	if mode, _ := sync["mode"].(string); mode != "direct" {
+		return rejectf(`data.config.training.weight_sync.mode must be "direct" when the config has [training] (a backend requirement)`)
 	}
 	return nil
 }
 
-// baseModel is the base model the job trains: the configured base, or the
-// one named in the source id's second ":"-separated segment
-// ("ft:Qwen/Qwen3-4B:job_123" trains Qwen/Qwen3-4B).
+// baseModel is the base model the job trains: data.base_model, or the one
+// named in data.model's second ":"-separated segment
+// ("ft:Qwen/Qwen3-4B:job_123" trains Qwen/Qwen3-4B), or data.model itself
+// for a base given as source.
 func (p *createPayload) baseModel() string {
 	if p.base != "" {
 		return p.base

@@ -8,16 +8,21 @@ import (
 
 const testTaskURL = "https://acme--crafter-task-app-fastapi-app.modal.run"
 
-// validPayload is a create payload as the SDK builds it for a base model.
+// validPayload is a create payload as the newest SDK builds it for a base
+// model (§3.1).
 func validPayload() map[string]any {
+	compute := func() map[string]any {
+		return map[string]any{"gpu_type": "H100", "gpu_count": 8, "topology": map[string]any{"reference_placement": "none"}}
+	}
 	return map[string]any{
 		"job_type": "rl",
-		"compute":  map[string]any{"gpu_type": "H100", "gpu_count": 8},
+		"compute":  compute(),
 		"data": map[string]any{
 			"endpoint_base_url": testTaskURL,
 			"config": map[string]any{
 				"algorithm": map[string]any{"type": "online", "method": "policy_gradient", "variety": "gspo"},
 				"services":  map[string]any{"task_url": testTaskURL},
+				"compute":   compute(),
 				"model":     map[string]any{"base": "Qwen/Qwen3-4B", "trainer_mode": "full"},
 				"reference": map[string]any{"placement": "none"},
 			},
@@ -75,9 +80,16 @@ func TestCreateValidatesPayload(t *testing.T) {
 		{"both source and base", func(p map[string]any) { model(p)["source"] = "ft:Qwen/Qwen3-4B:job_1" }, "exactly one"},
 		{"neither source nor base", func(p map[string]any) { delete(model(p), "base") }, "exactly one"},
 		{"base empty", func(p map[string]any) { model(p)["base"] = ""; data(p)["base_model"] = "" }, "non-empty"},
-		{"base_model missing", func(p map[string]any) { delete(data(p), "base_model") }, "data.base_model must equal"},
-		{"base_model differs", func(p map[string]any) { data(p)["base_model"] = "Qwen/Qwen3-8B" }, "data.base_model must equal"},
-		{"model with base", func(p map[string]any) { data(p)["model"] = "Qwen/Qwen3-4B" }, "data.model must be absent"},
+		{"base_model missing", func(p map[string]any) { delete(data(p), "base_model") }, "data.base_model must be sent"},
+		{"base_model differs", func(p map[string]any) { data(p)["base_model"] = "Qwen/Qwen3-8B" }, "data.base_model must name"},
+		{"model with base_model", func(p map[string]any) { data(p)["model"] = "Qwen/Qwen3-4B" }, "must not both be sent"},
+		{"model empty", func(p map[string]any) { delete(data(p), "base_model"); data(p)["model"] = "" }, "data.model must be a non-empty string"},
+		{"training without the weight-sync mode", func(p map[string]any) {
+			config(p)["training"] = map[string]any{"batch_size": 4}
+		}, `weight_sync.mode must be "direct"`},
+		{"weight-sync mode not direct", func(p map[string]any) {
+			config(p)["training"] = map[string]any{"weight_sync": map[string]any{"mode": "nccl"}}
+		}, `weight_sync.mode must be "direct"`},
 		{"tags missing", func(p map[string]any) { delete(p, "tags") }, "tags.source"},
 		{"tags.source not a string", func(p map[string]any) { p["tags"] = map[string]any{"source": 1} }, "tags.source"},
 		{"metadata missing", func(p map[string]any) { delete(p, "metadata") }, "metadata.backend_base_url"},
@@ -102,9 +114,13 @@ func TestCreateValidatesPayload(t *testing.T) {
 		mutate func(p map[string]any)
 		want   string
 	}{
-		{"model missing", func(p map[string]any) { delete(data(p), "model") }, "data.model must equal"},
-		{"model differs", func(p map[string]any) { data(p)["model"] = "ft:Qwen/Qwen3-4B:other" }, "data.model must equal"},
-		{"base_model with source", func(p map[string]any) { data(p)["base_model"] = "Qwen/Qwen3-4B" }, "data.base_model must be absent"},
+		{"model missing", func(p map[string]any) { delete(data(p), "model") }, "data.model must be sent"},
+		{"trained id re-spelled", func(p map[string]any) { data(p)["model"] = "ft:qwen/qwen3-4b:job_123" }, "rewrites the trained model id"},
+		{"base_model with source", func(p map[string]any) { data(p)["base_model"] = "Qwen/Qwen3-4B" }, "must not both be sent"},
+		{"base_model instead of model", func(p map[string]any) {
+			delete(data(p), "model")
+			data(p)["base_model"] = "Qwen/Qwen3-4B"
+		}, "data.base_model must be absent when the config uses [model].source"},
 		{"source not a string", func(p map[string]any) { model(p)["source"] = 7 }, "non-empty string"},
 	}
 	for _, c := range sourceCases {
@@ -130,7 +146,32 @@ func TestCreateValidatesPayload(t *testing.T) {
 	}
 	wantStatus(t, h.api("POST", "/api/rl/jobs", validPayload()), http.StatusCreated)
 	wantStatus(t, h.api("POST", "/api/rl/jobs", sourcePayload("rl:Qwen/Qwen3-0.6B:policy-1")), http.StatusCreated)
+
+	// The three forms the newest SDK sends besides (§3.1).
 	var p map[string]any
+	// The config keeps the user's spelling; data.base_model is the catalogue's.
+	p = validPayload()
+	model(p)["base"] = "qwen/qwen3-4b"
+	wantStatus(t, h.api("POST", "/api/rl/jobs", p), http.StatusCreated)
+	// --model over a base config: data.model is the override, the config
+	// keeps the TOML's table, and no data.base_model is sent.
+	p = validPayload()
+	delete(data(p), "base_model")
+	data(p)["model"] = "fft:Qwen/Qwen3-4B:job_sft"
+	wantStatus(t, h.api("POST", "/api/rl/jobs", p), http.StatusCreated)
+	// --model over a source config.
+	p = sourcePayload("ft:Qwen/Qwen3-4B:job_123")
+	data(p)["model"] = "peft:Qwen/Qwen3-4B:job_9"
+	wantStatus(t, h.api("POST", "/api/rl/jobs", p), http.StatusCreated)
+	// A base given as source, sent in the catalogue's spelling.
+	p = sourcePayload("qwen/qwen3-4b")
+	data(p)["model"] = "Qwen/Qwen3-4B"
+	wantStatus(t, h.api("POST", "/api/rl/jobs", p), http.StatusCreated)
+	// [training] with the weight-sync block the SDK fills in.
+	p = validPayload()
+	config(p)["training"] = map[string]any{"weight_sync": map[string]any{"enable": true, "mode": "direct", "targets": []any{"policy"}, "interval": 1}}
+	wantStatus(t, h.api("POST", "/api/rl/jobs", p), http.StatusCreated)
+
 	// The SDK strips the "/" from endpoint_base_url and writes the task URL
 	// back into the config as the user gave it.
 	p = validPayload()
@@ -163,9 +204,9 @@ func TestBaseOfSource(t *testing.T) {
 func TestJobEchoesConfigNumbersAsSent(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})
-	body := `{"job_type":"rl","compute":{},"data":{"endpoint_base_url":"` + testTaskURL + `",` +
-		`"config":{"services":{"task_url":"` + testTaskURL + `"},"model":{"base":"Qwen/Qwen3-4B"},` +
-		`"training":{"step_rewards_beta":0.0,"step_rewards_indicator_lambda":1.0,"learning_rate":5e-05,"batch_size":16}},` +
+	body := `{"job_type":"rl","compute":{"topology":{"reference_placement":"none"}},"data":{"endpoint_base_url":"` + testTaskURL + `",` +
+		`"config":{"services":{"task_url":"` + testTaskURL + `"},"model":{"base":"Qwen/Qwen3-4B"},"compute":{"topology":{"reference_placement":"none"}},` +
+		`"training":{"step_rewards_beta":0.0,"step_rewards_indicator_lambda":1.0,"learning_rate":5e-05,"batch_size":16,"weight_sync":{"mode":"direct"}}},` +
 		`"base_model":"Qwen/Qwen3-4B"},"tags":{"source":"sdk"},"metadata":{"backend_base_url":"https://api.usesynth.ai/api"}}`
 	created := h.api("POST", "/api/rl/jobs", body)
 	wantStatus(t, created, http.StatusCreated)

@@ -20,7 +20,9 @@ type Request struct {
 	Path     string
 	RawQuery string
 	Header   http.Header
-	Body     []byte
+	// Body is the request's body; nil for a multipart upload, which is
+	// streamed to disk instead of being recorded.
+	Body []byte
 	// Status is what the client was answered: 0 until the answer is written,
 	// and 0 for good when a fault dropped the connection.
 	Status int
@@ -32,6 +34,17 @@ type Request struct {
 // benchmark counting requests must see the retries a lost answer causes.
 func (e *Emulator) observe(target string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isUpload(r) {
+			// A training file can be gigabytes: it is recorded without its
+			// body and handed on as the stream it is.
+			rec := e.record(target, r, nil)
+			sw := &statusWriter{ResponseWriter: w}
+			defer func() { e.answered(rec, sw.status) }()
+			if !e.applyFaults(target, sw, r, h) {
+				h.ServeHTTP(sw, r)
+			}
+			return
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRecordedBody))
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := e.record(target, r, body)
@@ -52,6 +65,11 @@ func (e *Emulator) observe(target string, h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(sw, r)
 	})
+}
+
+// isUpload reports whether a request carries a multipart body.
+func isUpload(r *http.Request) bool {
+	return strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "multipart/")
 }
 
 func (e *Emulator) record(target string, r *http.Request, body []byte) *Request {

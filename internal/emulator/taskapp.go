@@ -9,20 +9,48 @@ import (
 	"strings"
 )
 
-// The sample task app (§6): a crafter-like app with the routes and key
+// The sample task apps (§6): a crafter-like app at the root of the task-app
+// server and a math app under MathTaskAppPath, both with the routes and key
 // handling of the SDK's task apps.
 
 const taskAppService = "synth-emulator-task-app"
 
+// MathTaskAppPath is where the math task app is served on the task-app
+// server: its base URL is the server's URL followed by this path.
+const MathTaskAppPath = "/math"
+
+// taskDef is what one sample app describes: its task, dataset, rubric and
+// the rest of what /info and /task_info answer, and one canned rollout step.
+type taskDef struct {
+	version                                        string
+	task, dataset, rubric, inference, capabilities func() map[string]any
+	limits, taskset                                func() map[string]any
+	taskInfo                                       func(seed int64) map[string]any
+	envID, policyID                                string
+	rolloutStep                                    map[string]any
+}
+
+var crafterDef = taskDef{
+	version: crafterVersion, task: crafterTask, dataset: crafterDataset, rubric: crafterRubric,
+	inference: crafterInference, capabilities: crafterCapabilities, limits: crafterLimits,
+	taskset: crafterTaskset, taskInfo: crafterTaskInfo, envID: "crafter", policyID: "crafter-react",
+	rolloutStep: map[string]any{
+		"obs": map[string]any{"inventory": map[string]any{"wood": 1}}, "tool_calls": []any{},
+		"reward": 1.0, "done": true, "info": map[string]any{"achievements": []any{"collect_wood"}},
+	},
+}
+
 func (e *Emulator) taskAppRoutes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "service": taskAppService})
-	})
-	mux.Handle("GET /health", e.requireEnvKey(http.HandlerFunc(e.health)))
-	mux.Handle("GET /info", e.requireEnvKey(http.HandlerFunc(e.info)))
-	mux.Handle("GET /task_info", e.requireEnvKey(http.HandlerFunc(e.taskInfo)))
-	mux.Handle("POST /rollout", e.requireEnvKey(http.HandlerFunc(e.rollout)))
+	for prefix, def := range map[string]taskDef{"": crafterDef, MathTaskAppPath: mathDef} {
+		mux.HandleFunc("GET "+prefix+"/{$}", func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "service": taskAppService, "task": def.task()["id"]})
+		})
+		mux.Handle("GET "+prefix+"/health", e.requireEnvKey(http.HandlerFunc(e.health)))
+		mux.Handle("GET "+prefix+"/info", e.requireEnvKey(def.info()))
+		mux.Handle("GET "+prefix+"/task_info", e.requireEnvKey(def.taskInfoHandler()))
+		mux.Handle("POST "+prefix+"/rollout", e.requireEnvKey(def.rollout()))
+	}
 	return e.unlessSick(fastAPIErrors(mux))
 }
 
@@ -35,7 +63,7 @@ func (e *Emulator) unlessSick(h http.Handler) http.Handler {
 		sick := e.taskAppSick
 		e.mu.Unlock()
 		if sick && r.Method == http.MethodGet {
-			switch r.URL.Path {
+			switch strings.TrimPrefix(r.URL.Path, MathTaskAppPath) {
 			case "/health":
 				writeJSON(w, http.StatusServiceUnavailable, map[string]any{"healthy": false})
 				return
@@ -130,32 +158,38 @@ func (e *Emulator) health(w http.ResponseWriter, _ *http.Request) {
 	})
 }
 
-func (e *Emulator) info(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{
-		"service": map[string]any{
-			"task":    crafterTask(),
-			"version": crafterVersion,
-		},
-		"dataset": crafterDataset(),
-		// The SDK's apps name the two rubrics outcome and events.
-		"rubrics": map[string]any{
-			"outcome": crafterRubric(),
-			"events":  map[string]any{"version": "1", "criteria": []any{}},
-		},
-		"inference":    crafterInference(),
-		"capabilities": crafterCapabilities(),
-		"limits":       crafterLimits(),
-	})
+func (def taskDef) info() http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{
+			"service": map[string]any{
+				"task":    def.task(),
+				"version": def.version,
+			},
+			"dataset": def.dataset(),
+			// The SDK's apps name the two rubrics outcome and events.
+			"rubrics": map[string]any{
+				"outcome": def.rubric(),
+				"events":  map[string]any{"version": "1", "criteria": []any{}},
+			},
+			"inference":    def.inference(),
+			"capabilities": def.capabilities(),
+			"limits":       def.limits(),
+		})
+	}
 }
 
 // taskInfo answers the task set without a seed, one TaskInfo for one seed,
 // and an array in the order given for several. Seeds may come as seed= or
 // seeds=, repeated, as the SDK's server accepts both.
-func (e *Emulator) taskInfo(w http.ResponseWriter, r *http.Request) {
+func (def taskDef) taskInfoHandler() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { def.serveTaskInfo(w, r) }
+}
+
+func (def taskDef) serveTaskInfo(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	raw := append(q["seed"], q["seeds"]...)
 	if len(raw) == 0 {
-		writeJSON(w, http.StatusOK, map[string]any{"taskset": crafterTaskset()})
+		writeJSON(w, http.StatusOK, map[string]any{"taskset": def.taskset()})
 		return
 	}
 	infos := make([]map[string]any, 0, len(raw))
@@ -165,7 +199,7 @@ func (e *Emulator) taskInfo(w http.ResponseWriter, r *http.Request) {
 			writeDetail(w, http.StatusUnprocessableEntity, "seed must be an integer, got "+strconv.Quote(s))
 			return
 		}
-		infos = append(infos, crafterTaskInfo(seed))
+		infos = append(infos, def.taskInfo(seed))
 	}
 	if len(infos) == 1 {
 		writeJSON(w, http.StatusOK, infos[0])
@@ -176,7 +210,11 @@ func (e *Emulator) taskInfo(w http.ResponseWriter, r *http.Request) {
 
 // rollout answers a canned one-step rollout; running one is the trainer's
 // business, and the provider never calls it.
-func (e *Emulator) rollout(w http.ResponseWriter, r *http.Request) {
+func (def taskDef) rollout() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { def.serveRollout(w, r) }
+}
+
+func (def taskDef) serveRollout(w http.ResponseWriter, r *http.Request) {
 	var req map[string]any
 	body, _ := io.ReadAll(r.Body)
 	if len(body) > 0 && json.Unmarshal(body, &req) != nil {
@@ -190,13 +228,10 @@ func (e *Emulator) rollout(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"run_id": runID,
 		"trajectories": []any{map[string]any{
-			"env_id":    "crafter",
-			"policy_id": "crafter-react",
-			"steps": []any{map[string]any{
-				"obs": map[string]any{"inventory": map[string]any{"wood": 1}}, "tool_calls": []any{},
-				"reward": 1.0, "done": true, "info": map[string]any{"achievements": []any{"collect_wood"}},
-			}},
-			"length": 1,
+			"env_id":    def.envID,
+			"policy_id": def.policyID,
+			"steps":     []any{def.rolloutStep},
+			"length":    1,
 		}},
 		"metrics": map[string]any{
 			"episode_returns": []any{1.0}, "mean_return": 1.0,

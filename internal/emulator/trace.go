@@ -112,6 +112,9 @@ func (j *job) stepAt(step int) time.Time {
 // per iteration but the last, evaluations, one slow rollout (a warning), and
 // the outcome.
 func (j *job) naturalEvents() []event {
+	if j.sft != nil {
+		return j.sftEvents()
+	}
 	start, end := j.startAt(), j.endAt()
 	evs := []event{
 		{typ: "rl.job.created", level: "info", message: "Job created", at: j.createdAt,
@@ -147,27 +150,16 @@ func (j *job) naturalEvents() []event {
 	if !j.ends() {
 		return evs
 	}
-	switch classify(j.outcome.Status) {
-	case kindSucceeded:
-		evs = append(evs, event{typ: "rl.job.completed", level: "info", message: "Job completed", at: end,
-			data: map[string]any{"model_id": j.modelID(), "final_reward": finalReward, "step": j.steps}})
-	case kindFailed:
-		for _, msg := range j.outcome.ErrorEvents {
-			evs = append(evs, event{typ: "rl.train.error", level: "error", message: msg, at: end,
-				data: map[string]any{"error": msg}})
-		}
-		evs = append(evs, event{typ: "rl.job.failed", level: "error", message: j.failureReason(), at: end,
-			data: map[string]any{"error": j.failureReason()}})
-	case kindCancelled:
-		evs = append(evs, event{typ: "rl.job.cancelled", level: "warn", message: j.cancelReason(), at: end,
-			data: map[string]any{"reason": j.cancelReason()}})
-	}
-	return evs
+	return append(evs, j.outcomeEvents(end, event{typ: "rl.job.completed", level: "info", message: "Job completed", at: end,
+		data: map[string]any{"model_id": j.modelID(), "final_reward": finalReward, "step": j.steps}})...)
 }
 
 // metricPoints derives the job's metrics from its visible events: mean_return
 // and loss for each training step reported so far.
 func (v view) metricPoints(j *job, d Dialect) []map[string]any {
+	if j.sft != nil {
+		return v.sftMetricPoints(d)
+	}
 	var points []map[string]any
 	for _, ev := range v.events {
 		if ev.typ != "rl.train.progress" && ev.typ != "rl.job.completed" {
@@ -182,6 +174,103 @@ func (v view) metricPoints(j *job, d Dialect) []map[string]any {
 				"name": p.name, "step": step, "value": p.value, "created_at": d.timeValue(ev.at),
 			})
 		}
+	}
+	return points
+}
+
+// sftEvents is an SFT job's whole history, as naturalEvents is an RL job's:
+// created; then, once /start was called, queued, started, a progress event
+// with the training loss per step, a validation at each epoch's end, and the
+// outcome.
+func (j *job) sftEvents() []event {
+	evs := []event{{typ: "sft.job.created", level: "info", message: "Job created", at: j.createdAt,
+		data: map[string]any{"training_type": "sft_offline", "model": j.sft.model, "training_file_id": j.sft.trainingFileID}}}
+	if j.awaitingStart() {
+		return evs
+	}
+	start, end := j.startAt(), j.endAt()
+	evs = append(evs,
+		event{typ: "sft.job.queued", level: "info", message: "Job queued", at: j.sft.startRequested,
+			data: map[string]any{"status": "queued"}},
+		event{typ: "sft.job.started", level: "info", message: fmt.Sprintf("Training started: %d steps over %d epochs", j.steps, j.sft.epochs), at: start,
+			data: map[string]any{"total_steps": j.steps, "n_epochs": j.sft.epochs}})
+	perEpoch := max(j.steps/j.sft.epochs, 1)
+	for step := 1; step <= j.steps; step++ {
+		at := j.stepAt(step)
+		if step == j.steps {
+			at = end // the last step ends with the run, whatever the rounding
+		}
+		epoch := min((step-1)/perEpoch+1, j.sft.epochs)
+		loss := j.trainLoss(step)
+		evs = append(evs, event{typ: "sft.train.progress", level: "info", at: at,
+			message: fmt.Sprintf("Step %d/%d (epoch %d): train.loss %.3f", step, j.steps, epoch, loss),
+			data:    map[string]any{"step": step, "total_steps": j.steps, "epoch": epoch, "train.loss": loss}})
+		if step%perEpoch == 0 || step == j.steps {
+			vloss := j.valLoss(step)
+			evs = append(evs, event{typ: "sft.eval.completed", level: "info", at: at,
+				message: fmt.Sprintf("Validation after step %d: val.loss %.3f", step, vloss),
+				data:    map[string]any{"step": step, "epoch": epoch, "val.loss": vloss}})
+		}
+	}
+	if !j.ends() {
+		return evs
+	}
+	return append(evs, j.outcomeEvents(end, event{typ: "sft.job.completed", level: "info", message: "Training completed", at: end,
+		data: map[string]any{"status": "succeeded", "step": j.steps}})...)
+}
+
+// outcomeEvents are the events that end a job at end: completed on success,
+// the error events and the failure, or the cancellation, named for the job's
+// family.
+func (j *job) outcomeEvents(end time.Time, completed event) []event {
+	prefix := j.eventPrefix()
+	switch classify(j.outcome.Status) {
+	case kindSucceeded:
+		return []event{completed}
+	case kindFailed:
+		var evs []event
+		for _, msg := range j.outcome.ErrorEvents {
+			evs = append(evs, event{typ: prefix + ".train.error", level: "error", message: msg, at: end,
+				data: map[string]any{"error": msg}})
+		}
+		return append(evs, event{typ: prefix + ".job.failed", level: "error", message: j.failureReason(), at: end,
+			data: map[string]any{"error": j.failureReason()}})
+	case kindCancelled:
+		return []event{{typ: prefix + ".job.cancelled", level: "warn", message: j.cancelReason(), at: end,
+			data: map[string]any{"reason": j.cancelReason()}}}
+	}
+	return nil
+}
+
+// trainLoss falls from about 2 towards 0.3, with noise, as a fine-tune's
+// does; valLoss stays a little above it.
+func (j *job) trainLoss(step int) float64 {
+	v := 0.3 + 1.7/float64(step) + 0.02*j.noise(step, 3)
+	return round3(v)
+}
+
+func (j *job) valLoss(step int) float64 {
+	return round3(j.trainLoss(step) + 0.05 + 0.01*j.noise(step, 4))
+}
+
+// sftMetricPoints derives train.loss and val.loss points from the visible
+// progress and validation events.
+func (v view) sftMetricPoints(d Dialect) []map[string]any {
+	var points []map[string]any
+	for _, ev := range v.events {
+		var name, phase string
+		switch ev.typ {
+		case "sft.train.progress":
+			name, phase = "train.loss", "train"
+		case "sft.eval.completed":
+			name, phase = "val.loss", "eval"
+		default:
+			continue
+		}
+		points = append(points, map[string]any{
+			"name": name, "step": ev.data["step"], "value": ev.data[name], "epoch": ev.data["epoch"],
+			"phase": phase, "created_at": d.timeValue(ev.at),
+		})
 	}
 	return points
 }

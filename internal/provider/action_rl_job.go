@@ -27,16 +27,15 @@ func (a *jobAction) Configure(_ context.Context, req action.ConfigureRequest, re
 	a.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// begin reads the action's config and the backend client; ok is false when
-// the invocation cannot go on, with the reason in resp.
-func (a *jobAction) begin(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) (rlJobActionModel, backend, bool) {
-	var cfg rlJobActionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+// begin reads the action's config into cfg (a pointer to the action's model)
+// and returns the backend client; ok is false when the invocation cannot go
+// on, with the reason in resp.
+func (a *jobAction) begin(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse, cfg any) (backend, bool) {
+	resp.Diagnostics.Append(req.Config.Get(ctx, cfg)...)
 	if resp.Diagnostics.HasError() || a.data == nil {
-		return cfg, nil, false
+		return nil, false
 	}
-	api, ok := a.data.backend(&resp.Diagnostics)
-	return cfg, api, ok
+	return a.data.backend(&resp.Diagnostics)
 }
 
 // rlJobActionModel is the config block both job actions take.
@@ -60,13 +59,18 @@ func rlJobActionAttributes(timeoutDescription string) map[string]schema.Attribut
 	}
 }
 
-// timeout returns the configured timeout, or def when none is set. The
-// validator has already rejected a malformed one.
+// timeout returns the configured timeout, or def when none is set.
 func (m rlJobActionModel) timeout(def time.Duration) time.Duration {
-	if m.Timeout.IsNull() || m.Timeout.IsUnknown() {
+	return durationOr(m.Timeout, def)
+}
+
+// durationOr returns a duration setting, or def when it is not set. The
+// setting's validator has already rejected a malformed one.
+func durationOr(v types.String, def time.Duration) time.Duration {
+	if v.IsNull() || v.IsUnknown() {
 		return def
 	}
-	d, err := time.ParseDuration(m.Timeout.ValueString())
+	d, err := time.ParseDuration(v.ValueString())
 	if err != nil {
 		return def
 	}

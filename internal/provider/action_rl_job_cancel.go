@@ -43,7 +43,8 @@ func (a *rlJobCancelAction) Schema(_ context.Context, _ action.SchemaRequest, re
 }
 
 func (a *rlJobCancelAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	cfg, api, ok := a.begin(ctx, req, resp)
+	var cfg rlJobActionModel
+	api, ok := a.begin(ctx, req, resp, &cfg)
 	if !ok {
 		return
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
@@ -24,6 +26,22 @@ var (
 // so a watch triggered after_create gives up no sooner than a waited create
 // would.
 const defaultWatchTimeout = 24 * time.Hour
+
+// Metric lines are sent at most every metrics_interval. Each one reads the
+// job's metrics from the backend, so the floor bounds what a watch costs it
+// (events are read at every poll, from 1 s to 30 s apart, as the resource
+// polls).
+const (
+	defaultMetricsInterval = 30 * time.Second
+	minMetricsInterval     = 5 * time.Second
+)
+
+// rlJobWatchModel is the watch's config: the job actions' settings and the
+// cadence of metric lines.
+type rlJobWatchModel struct {
+	rlJobActionModel
+	MetricsInterval types.String `tfsdk:"metrics_interval"`
+}
 
 // rlJobWatchAction follows a job to its end and streams what it does into
 // the CLI's output.
@@ -42,19 +60,35 @@ func (a *rlJobWatchAction) Metadata(_ context.Context, req action.MetadataReques
 func (a *rlJobWatchAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Follows an RL job until it finishes, sending a progress message for each status change, " +
-			"for each new event, and at most every 30 seconds the latest value of each metric the job reports. It polls " +
+			"for each new event, and at most every `metrics_interval` (30 seconds unless set) the latest value of each " +
+			"metric the job reports. It polls " +
 			"as the `synth_rl_job` resource waits (adaptively, from 1 s up to 30 s) and reads events and metrics from " +
 			"cursors, so nothing is shown twice. The action fails when the job fails or is cancelled, quoting the " +
 			"backend's reason. Run it with `terraform apply -invoke=action.synth_rl_job_watch.NAME`, or trigger it " +
 			"`after_create` on a `synth_rl_job` with `wait_for_completion = false`, so the job id is in state before " +
 			"the long wait begins. Requires Terraform 1.14 or later.",
-		Attributes: rlJobActionAttributes("How long to follow the job before the action fails, as a Go duration " +
-			"(`90m`, `6h`). The job itself is not touched when the watch ends. Defaults to `24h`."),
+		Attributes: a.attributes(),
 	}
 }
 
+func (a *rlJobWatchAction) attributes() map[string]schema.Attribute {
+	attrs := rlJobActionAttributes("How long to follow the job before the action fails, as a Go duration " +
+		"(`90m`, `6h`). The job itself is not touched when the watch ends. Defaults to `24h`.")
+	attrs["metrics_interval"] = schema.StringAttribute{
+		MarkdownDescription: fmt.Sprintf("The shortest time between two metric lines, as a Go duration: `%s` for a "+
+			"person at a terminal, `10m` for a quiet CI log. Each line reads the job's metrics from the backend, so it "+
+			"may not be shorter than `%s`. Status changes and events are shown as they come whatever it is, and the "+
+			"last metrics once more when the job ends. Defaults to `%s`.",
+			minMetricsInterval, minMetricsInterval, defaultMetricsInterval),
+		Optional:   true,
+		Validators: []validator.String{durationValidator{atLeast: minMetricsInterval}},
+	}
+	return attrs
+}
+
 func (a *rlJobWatchAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	cfg, api, ok := a.begin(ctx, req, resp)
+	var cfg rlJobWatchModel
+	api, ok := a.begin(ctx, req, resp, &cfg)
 	if !ok {
 		return
 	}
@@ -85,6 +119,7 @@ func (a *rlJobWatchAction) Invoke(ctx context.Context, req action.InvokeRequest,
 		OnMetrics: func(ctx context.Context, m synthapi.MetricsUpdate) {
 			say(ctx, "%s", metricsLine(m))
 		},
+		MetricsEvery: durationOr(cfg.MetricsInterval, defaultMetricsInterval),
 		OnFeedError: func(ctx context.Context, err error) {
 			tflog.Warn(ctx, "could not read the job's feed; following goes on", map[string]any{"error": err.Error()})
 		},

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -145,6 +146,38 @@ func TestExample_resourcePage(t *testing.T) {
 		}},
 	})
 	requireSDKCompleteConfigs(t, env, 2)
+}
+
+// Every TOML the examples ship is complete for the newest SDK on its own,
+// so that it also works with `synth-ai train`: only the model source and the
+// task URL may be left to Terraform.
+func TestExample_tomlFilesAreCompleteForTheSDK(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "examples", "*", "*.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nested, err := filepath.Glob(filepath.Join("..", "..", "examples", "*", "*", "*.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, nested...)
+	if len(files) < 3 {
+		t.Fatalf("found only %v", files)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := rlconfig.Parse(string(raw))
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if missing := rlconfig.MissingSDKKeys(doc); len(missing) > 0 {
+			t.Errorf("%s lacks %v, which the SDK requires", f, missing)
+		}
+	}
 }
 
 // requireSDKCompleteConfigs checks that each of the want jobs an example

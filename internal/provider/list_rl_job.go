@@ -112,7 +112,14 @@ func (l *rlJobListResource) Configure(_ context.Context, req resource.ConfigureR
 func (l *rlJobListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg rlJobListModel
 	diags := req.Config.Get(ctx, &cfg)
-	if diags.HasError() || l.data == nil {
+	if !diags.HasError() && l.data == nil {
+		// A list cannot be deferred: say why there is nothing, rather than
+		// answer with an empty list.
+		diags.AddError("Provider not configured",
+			"The provider's settings are not known yet (they come from a value only known after apply), so no jobs can be listed. "+
+				"Run the query once they are known.")
+	}
+	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}

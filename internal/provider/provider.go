@@ -5,11 +5,14 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -31,7 +34,11 @@ const (
 	defaultMaxRetries     = 4
 )
 
-var _ provider.Provider = (*synthProvider)(nil)
+// envEnvironmentKeyAliases lists more task-app keys, comma-separated, sent in
+// X-API-Keys after the main one, as the SDK does.
+const envEnvironmentKeyAliases = "ENVIRONMENT_API_KEY_ALIASES"
+
+var _ provider.ProviderWithFunctions = (*synthProvider)(nil)
 
 type synthProvider struct {
 	version string
@@ -77,7 +84,8 @@ func (p *synthProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"environment_api_key": schema.StringAttribute{
 				MarkdownDescription: "Key sent to task apps (as `X-API-Key`, `X-API-Keys` and `Authorization: Bearer`). " +
-					"Defaults to `ENVIRONMENT_API_KEY`.",
+					"Defaults to `ENVIRONMENT_API_KEY`. Keys listed in `ENVIRONMENT_API_KEY_ALIASES` (comma-separated) follow it in " +
+					"`X-API-Keys`, as the SDK sends them.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -110,16 +118,24 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	}
 
 	// A value that only becomes known after another resource is applied cannot
-	// configure the clients used to plan, so refuse it by name.
-	for name, v := range map[string]interface{ IsUnknown() bool }{
-		"backend_url":         cfg.BackendURL,
-		"api_key":             cfg.APIKey,
-		"environment_api_key": cfg.EnvironmentAPIKey,
-		"task_app_url":        cfg.TaskAppURL,
-		"request_timeout":     cfg.RequestTimeout,
-		"max_retries":         cfg.MaxRetries,
-	} {
-		if v.IsUnknown() {
+	// configure the clients used to plan. A client that can defer (a Stack, or
+	// Terraform with deferral enabled) plans again once it is known; with
+	// deferral the framework defers every plan, read and import of this
+	// provider with the reason. Any other client gets the value refused by name.
+	unknown := map[string]bool{
+		"backend_url":         cfg.BackendURL.IsUnknown(),
+		"api_key":             cfg.APIKey.IsUnknown(),
+		"environment_api_key": cfg.EnvironmentAPIKey.IsUnknown(),
+		"task_app_url":        cfg.TaskAppURL.IsUnknown(),
+		"request_timeout":     cfg.RequestTimeout.IsUnknown(),
+		"max_retries":         cfg.MaxRetries.IsUnknown(),
+	}
+	if req.ClientCapabilities.DeferralAllowed && slices.Contains(slices.Collect(maps.Values(unknown)), true) {
+		resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		return
+	}
+	for name, isUnknown := range unknown {
+		if isUnknown {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown provider value: "+name,
 				"The provider cannot be configured with a value that is only known after apply. "+
 					"Set "+name+" to a value known at plan time, or use its environment variable.")
@@ -152,6 +168,7 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		apiRoot:           apiRoot,
 		apiKey:            firstNonEmpty(cfg.APIKey.ValueString(), os.Getenv(envAPIKey)),
 		environmentAPIKey: firstNonEmpty(cfg.EnvironmentAPIKey.ValueString(), os.Getenv(envEnvironmentKey)),
+		keyAliases:        synthapi.ParseKeyAliases(os.Getenv(envEnvironmentKeyAliases)),
 		taskAppURL:        firstNonEmpty(cfg.TaskAppURL.ValueString(), os.Getenv(envTaskAppURL)),
 		requestTimeout:    timeout,
 		maxRetries:        maxRetries,
@@ -169,6 +186,16 @@ func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		func() resource.Resource { return &rlJobResource{} },
 		newEnvironmentAPIKeyResource,
+		newTrainingFileResource,
+	}
+}
+
+// Functions are pure (they never call the backend) and need Terraform 1.8 or
+// OpenTofu 1.7.
+func (p *synthProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{
+		newParseModelIDFunction,
+		newModelBaseFunction,
 	}
 }
 

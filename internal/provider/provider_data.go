@@ -28,6 +28,10 @@ type backend interface {
 	CryptoPublicKey(ctx context.Context) (*synthapi.PublicKey, error)
 	UploadEnvKey(ctx context.Context, name, ciphertextB64 string) (*synthapi.EnvKeyRecord, error)
 	EnvKeyPresent(ctx context.Context) (bool, error)
+	UploadFile(ctx context.Context, p synthapi.UploadFileParams) (*synthapi.TrainingFile, error)
+	GetFile(ctx context.Context, id string) (*synthapi.TrainingFile, error)
+	WaitFileReady(ctx context.Context, id string, opts synthapi.FileWaitOptions) (*synthapi.TrainingFile, bool, error)
+	DeleteFile(ctx context.Context, id string) error
 }
 
 var _ backend = (*synthapi.Client)(nil)
@@ -48,6 +52,7 @@ type providerData struct {
 	apiRoot           string
 	apiKey            string
 	environmentAPIKey string
+	keyAliases        []string // follow the environment key in X-API-Keys
 	taskAppURL        string
 	requestTimeout    time.Duration
 	maxRetries        int
@@ -84,7 +89,8 @@ func (d *providerData) backend(diags *diag.Diagnostics) (backend, bool) {
 }
 
 func (d *providerData) taskApp(url, environmentAPIKey string) (taskApp, error) {
-	return synthapi.NewTaskApp(url, environmentAPIKey, append(d.clientOptions(), synthapi.WithHealthCache(d.healthChecks))...)
+	return synthapi.NewTaskApp(url, environmentAPIKey, append(d.clientOptions(),
+		synthapi.WithHealthCache(d.healthChecks), synthapi.WithKeyAliases(d.keyAliases...))...)
 }
 
 func (d *providerData) clientOptions() []synthapi.Option {
@@ -117,7 +123,8 @@ func (d *providerData) maskSecrets(ctx context.Context, extra ...string) context
 // knownSecrets are the provider's keys and extra, those that are set.
 func (d *providerData) knownSecrets(extra []string) []string {
 	var secrets []string
-	for _, s := range append([]string{d.apiKey, d.environmentAPIKey}, extra...) {
+	known := append([]string{d.apiKey, d.environmentAPIKey}, d.keyAliases...)
+	for _, s := range append(known, extra...) {
 		if s != "" {
 			secrets = append(secrets, s)
 		}

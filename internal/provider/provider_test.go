@@ -52,6 +52,7 @@ func newTestEnv(t *testing.T, opts emulator.Options) *testEnv {
 		opts.RunTime = 400 * time.Millisecond
 	}
 	emu := emulator.New(opts)
+	t.Cleanup(func() { _ = emu.Close() })
 	backend := httptest.NewServer(emu.Backend())
 	t.Cleanup(backend.Close)
 	env := &testEnv{emu: emu, backendURL: backend.URL}

@@ -42,7 +42,7 @@ func (env *testEnv) seedTaggedJob(t *testing.T, model string, tags map[string]an
 	data["config"] = map[string]any{
 		"model":    modelTable,
 		"services": map[string]any{"task_url": env.taskAppURL},
-		"training": map[string]any{"batch_size": 16, "learning_rate": 5e-5},
+		"training": map[string]any{"batch_size": 16, "learning_rate": 5e-5, "weight_sync": map[string]any{"mode": "direct"}},
 	}
 	if tags != nil {
 		data["config"].(map[string]any)["tags"] = tags
@@ -93,7 +93,7 @@ func TestRLJobDataSource_succeededJob(t *testing.T) {
 				statecheck.ExpectKnownValue(rlJobDataAddr, tfjsonpath.New("config_json"), knownvalue.StringExact(canonical(t, map[string]any{
 					"model":    map[string]any{"base": "Qwen/Qwen3-4B"},
 					"services": map[string]any{"task_url": env.taskAppURL},
-					"training": map[string]any{"batch_size": 16, "learning_rate": 5e-5},
+					"training": map[string]any{"batch_size": 16, "learning_rate": 5e-5, "weight_sync": map[string]any{"mode": "direct"}},
 				}))),
 			},
 		}},

@@ -76,13 +76,18 @@ func TestRLJob_planWarnsOnceAboutKeysTheSDKRequires(t *testing.T) {
 		t.Fatalf("warnings = %q, want exactly one about the SDK's required keys", summaries(diags, diag.SeverityWarning))
 	}
 	detail := found[0].Detail()
-	for _, want := range []string{"synth-ai train", "[algorithm]", "model.trainer_mode", "rollout.max_concurrent_rollouts", "training.learning_rate"} {
-		if !strings.Contains(detail, want) {
-			t.Errorf("warning %q does not name %s", detail, want)
+	// §3.1's list, each key once; [training]'s keys because it is there,
+	// none of [evaluation]'s because it is not.
+	for _, want := range []string{"synth-ai train", "[algorithm] (variety)", "model.trainer_mode", "model.label",
+		"[compute] (gpu_type, gpu_count)", "[topology]", "rollout.task_app_origin_rewards_only", "training.learning_rate", "training.log_interval"} {
+		if strings.Count(detail, want) != 1 {
+			t.Errorf("warning %q does not name %s once", detail, want)
 		}
 	}
-	if strings.Contains(detail, "training.batch_size") {
-		t.Errorf("warning %q names training.batch_size, which is set", detail)
+	for _, set := range []string{"training.batch_size", "evaluation.", "rollout.max_concurrent_rollouts"} {
+		if strings.Contains(detail, set) {
+			t.Errorf("warning %q names %s, which the SDK does not ask for here", detail, set)
+		}
 	}
 }
 

@@ -27,6 +27,9 @@ func TestSecretsStayOutOfLogsAndState(t *testing.T) {
 	// As users should: the API key from the environment, the task app's key
 	// from a sensitive variable, neither written in the configuration.
 	t.Setenv(envAPIKey, testAPIKey)
+	// An alias travels in X-API-Keys beside the task app's key.
+	const aliasKey = "env_alias_key_that_must_not_be_logged"
+	t.Setenv(envEnvironmentKeyAliases, aliasKey)
 	env := newTestEnv(t, emulator.Options{})
 
 	config := jobWithKeyVariable(env, `environment_api_key = "env_provider_level_key_that_the_task_app_refuses"`, "")
@@ -36,12 +39,19 @@ func TestSecretsStayOutOfLogsAndState(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:            config,
 			ConfigVariables:   tfconfig.Variables{"task_app_key": tfconfig.StringVariable(testEnvironmentKey)},
-			ConfigStateChecks: []statecheck.StateCheck{stateLacks(testAPIKey, testEnvironmentKey)},
+			ConfigStateChecks: []statecheck.StateCheck{stateLacks(testAPIKey, testEnvironmentKey, aliasKey)},
 		}},
 	})
 
 	if n := env.countCreates(); n != 1 {
 		t.Fatalf("backend saw %d creates, want 1", n)
+	}
+	sentAlias := false
+	for _, r := range env.emu.Requests() {
+		sentAlias = sentAlias || strings.HasSuffix(r.Header.Get("X-API-Keys"), ","+aliasKey)
+	}
+	if !sentAlias {
+		t.Fatal("the alias never reached the task app; the test would prove nothing about it")
 	}
 	logged, err := os.ReadFile(logPath)
 	if err != nil {
@@ -50,7 +60,7 @@ func TestSecretsStayOutOfLogsAndState(t *testing.T) {
 	if len(logged) == 0 || !strings.Contains(string(logged), "/api/rl/jobs") {
 		t.Fatalf("the trace log (%d bytes) does not show the provider's requests; the test would prove nothing", len(logged))
 	}
-	for _, secret := range []string{testAPIKey, testEnvironmentKey} {
+	for _, secret := range []string{testAPIKey, testEnvironmentKey, aliasKey} {
 		if i := strings.Index(string(logged), secret); i >= 0 {
 			start := max(0, i-200)
 			t.Errorf("secret %q found in the trace log: ...%s...", secret[:8], logged[start:i])

@@ -131,7 +131,32 @@ func TestTaskAppDataSource_refusedKey(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
+			Config:      wrongKeyConfig(env),
+			ExpectError: regexp.MustCompile(`(?s)(` + regexp.QuoteMeta(env.taskAppURL) + `.*rejected the environment key|rejected the environment key.*` + regexp.QuoteMeta(env.taskAppURL) + `)`),
+		}},
+	})
+}
+
+// A task app deployed with an older key accepts the caller through
+// ENVIRONMENT_API_KEY_ALIASES, which follow the main key in X-API-Keys.
+func TestTaskAppDataSource_keyAliases(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	t.Setenv(envEnvironmentKeyAliases, "env_retired_key, "+testEnvironmentKey)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: wrongKeyConfig(env),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(taskAppAddr, tfjsonpath.New("healthy"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
+
+// wrongKeyConfig checks the task app with a key it does not accept.
+func wrongKeyConfig(env *testEnv) string {
+	return fmt.Sprintf(`
 provider "synth" {
   backend_url         = %q
   api_key             = %q
@@ -141,10 +166,7 @@ provider "synth" {
 data "synth_task_app" "test" {
   url = %q
 }
-`, env.backendURL, testAPIKey, env.taskAppURL),
-			ExpectError: regexp.MustCompile(`(?s)(` + regexp.QuoteMeta(env.taskAppURL) + `.*rejected the environment key|rejected the environment key.*` + regexp.QuoteMeta(env.taskAppURL) + `)`),
-		}},
-	})
+`, env.backendURL, testAPIKey, env.taskAppURL)
 }
 
 func TestTaskAppDataSource_unhealthyApp(t *testing.T) {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"os"
@@ -31,6 +32,7 @@ type tfCLI struct {
 	dir     string
 	env     []string
 	version *version.Version
+	tofu    bool
 }
 
 // testCLIPath is the CLI a test that drives one itself runs: the matrix's
@@ -54,13 +56,49 @@ func testCLIPath(t *testing.T, feature string) string {
 // needs in the skip message.
 func newTFCLI(t *testing.T, feature string) *tfCLI {
 	t.Helper()
+	return newTFCLIAtLeast(t, feature, "1.14.0")
+}
+
+// newTFCLIAtLeast is newTFCLI for a feature that needs Terraform minVersion
+// (OpenTofu is skipped all the same).
+func newTFCLIAtLeast(t *testing.T, feature, minVersion string) *tfCLI {
+	t.Helper()
 	bin := testCLIPath(t, feature)
+	ver, tofu := cliVersion(t, bin)
+	if tofu {
+		t.Skipf("OpenTofu has no %s", feature)
+	}
+	if ver.LessThan(version.Must(version.NewVersion(minVersion))) {
+		t.Skipf("Terraform %s has no %s; it needs %s or later", ver, feature, minVersion)
+	}
+	return attachCLI(t, bin, ver, tofu)
+}
+
+// newAnyCLI is newTFCLI for what Terraform and OpenTofu share: it skips
+// only when the CLI's version is below minTerraform (Terraform) or minTofu
+// (OpenTofu); "" means no CLI of that kind has the feature.
+func newAnyCLI(t *testing.T, feature, minTerraform, minTofu string) *tfCLI {
+	t.Helper()
+	bin := testCLIPath(t, feature)
+	ver, tofu := cliVersion(t, bin)
+	name, minimum := "Terraform", minTerraform
+	if tofu {
+		name, minimum = "OpenTofu", minTofu
+	}
+	// A pre-release (1.16.0-rc2) has what its release will have.
+	if minimum == "" || ver.Core().LessThan(version.Must(version.NewVersion(minimum))) {
+		t.Skipf("%s %s has no %s; it needs Terraform %s or OpenTofu %s", name, ver, feature,
+			cmp.Or(minTerraform, "(none)"), cmp.Or(minTofu, "(none)"))
+	}
+	return attachCLI(t, bin, ver, tofu)
+}
+
+// cliVersion is the version bin reports, and whether it is OpenTofu.
+func cliVersion(t *testing.T, bin string) (*version.Version, bool) {
+	t.Helper()
 	out, err := exec.Command(bin, "version", "-json").Output()
 	if err != nil {
 		t.Fatalf("%s version: %v", bin, err)
-	}
-	if strings.Contains(filepath.Base(bin), "tofu") || strings.Contains(string(out), "OpenTofu") {
-		t.Skipf("OpenTofu has no %s", feature)
 	}
 	var v struct {
 		Version string `json:"terraform_version"`
@@ -69,16 +107,22 @@ func newTFCLI(t *testing.T, feature string) *tfCLI {
 		t.Fatalf("%s version -json: %v", bin, err)
 	}
 	ver, err := version.NewVersion(v.Version)
-	if err != nil || ver.LessThan(version.Must(version.NewVersion("1.14.0"))) {
-		t.Skipf("Terraform %s has no %s; it needs 1.14 or later", v.Version, feature)
+	if err != nil {
+		t.Fatalf("%s version %q: %v", bin, v.Version, err)
 	}
+	return ver, strings.Contains(filepath.Base(bin), "tofu") || strings.Contains(string(out), "OpenTofu")
+}
 
+// attachCLI makes a working directory whose CLI reaches the provider served
+// from this test process.
+func attachCLI(t *testing.T, bin string, ver *version.Version, tofu bool) *tfCLI {
+	t.Helper()
 	dir := t.TempDir()
 	cliConfig := filepath.Join(dir, ".terraformrc")
 	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := &tfCLI{t: t, bin: bin, dir: dir, version: ver}
+	c := &tfCLI{t: t, bin: bin, dir: dir, version: ver, tofu: tofu}
 	c.env = append(os.Environ(),
 		"TF_REATTACH_PROVIDERS="+serveProvider(t),
 		"TF_CLI_CONFIG_FILE="+cliConfig,
@@ -116,13 +160,19 @@ func serveProvider(t *testing.T) string {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the provider server did not start")
 	}
-	reattach, err := json.Marshal(map[string]any{providerAddress: map[string]any{
+	attach := map[string]any{
 		"Protocol":        string(rc.Protocol),
 		"ProtocolVersion": rc.ProtocolVersion,
 		"Pid":             rc.Pid,
 		"Test":            true,
 		"Addr":            map[string]string{"Network": rc.Addr.Network(), "String": rc.Addr.String()},
-	}})
+	}
+	// OpenTofu resolves "synth-laboratories/synth" at its own registry's
+	// address: both addresses reach this one server.
+	reattach, err := json.Marshal(map[string]any{
+		providerAddress: attach,
+		strings.Replace(providerAddress, "registry.terraform.io", "registry.opentofu.org", 1): attach,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,24 +223,33 @@ terraform {
 }
 `
 
-// copyExample copies an example's files (not its state) into the working
-// directory.
+// copyExample copies an example's files, subdirectories included, into the
+// working directory, leaving out state and Terraform's working data.
 func (c *tfCLI) copyExample(name string) {
 	c.t.Helper()
-	dir := filepath.Join("..", "..", "examples", name)
-	entries, err := os.ReadDir(dir)
+	from := filepath.Join("..", "..", "examples", name)
+	err := filepath.WalkDir(from, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		if d.IsDir() {
+			if d.Name() == ".terraform" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(c.dir, rel), 0o755)
+		}
+		if strings.Contains(d.Name(), ".tfstate") || d.Name() == ".terraform.lock.hcl" {
+			return nil
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(c.dir, rel), raw, 0o600)
+	})
 	if err != nil {
 		c.t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.IsDir() || strings.Contains(e.Name(), ".tfstate") {
-			continue
-		}
-		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		c.write(e.Name(), string(raw))
 	}
 }
 

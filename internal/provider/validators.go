@@ -8,12 +8,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// durationValidator accepts a Go duration string such as "90s" or "2m".
-type durationValidator struct{}
+// durationValidator accepts a Go duration that is not negative and, when
+// atLeast is set, not shorter than atLeast.
+type durationValidator struct {
+	atLeast time.Duration
+}
 
 var _ validator.String = durationValidator{}
 
-func (durationValidator) Description(context.Context) string {
+func (v durationValidator) Description(context.Context) string {
+	if v.atLeast > 0 {
+		return fmt.Sprintf(`must be a duration of at least %s, such as "%s", "2m" or "1h30m"`, v.atLeast, v.atLeast)
+	}
 	return `must be a duration such as "30s", "2m" or "1h30m"`
 }
 
@@ -26,7 +32,7 @@ func (v durationValidator) ValidateString(ctx context.Context, req validator.Str
 		return
 	}
 	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d < 0 {
+	if err != nil || d < 0 || d < v.atLeast {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
 			fmt.Sprintf("The value %q %s.", req.ConfigValue.ValueString(), v.Description(ctx)))
 	}

@@ -89,6 +89,13 @@ func (v *validator) checkModel() {
 	}
 
 	source, base := v.modelPresence("source"), v.modelPresence("base")
+	if v.o.isUnknownExactly("model.source") && v.o.isUnknownExactly("model.base") {
+		// Both hang on values not known yet, as in a module's
+		// `base = cond ? id : null` beside `source = cond ? null : id` (and
+		// `terraform validate` knows no variable): one of them may be null,
+		// which only the known values tell.
+		source, base = maybe, maybe
+	}
 	switch {
 	case source == set && base == set:
 		sourceAt, baseAt := v.placeOf("model", "source"), v.placeOf("model", "base")
@@ -137,31 +144,36 @@ func (v *validator) checkModel() {
 }
 
 // checkModelSpelling warns about what Resolve does to a model id, and about
-// bases the SDK would not train without being asked to.
+// models the SDK would not train without being asked to.
 func (v *validator) checkModelSpelling(at place, key, id, baseID string) {
+	trained := key == "source" && isTrainedModelID(id)
+	if trained && !HasKnownSourcePrefix(id) {
+		prefix, _, _ := strings.Cut(id, ":")
+		v.warnAt(at, "Unknown model id prefix",
+			"%s is %q, whose prefix %q the SDK does not know (it knows ft:, fft:, peft:, qft: and rl:); it is sent as written, and the backend decides whether it knows the model.", at.name, id, prefix+":")
+	}
 	if !IsKnownBase(baseID) {
 		v.warnAt(at, "Unknown base model",
 			"%s trains from %q, which is not on the SDK's list of RL-trainable base models; the backend decides whether it accepts it.", at.name, baseID)
 		return
 	}
-	if canonical := canonicalModelID(key, id); canonical != id {
+	// A trained model's id is the backend's own name and goes out byte for
+	// byte; only a base id takes the catalogue's spelling, and only in the
+	// top-level field the backend reads.
+	if canonical := CanonicalBase(id); !trained && canonical != id {
+		field := "data.base_model"
+		if key == "source" {
+			field = "data.model"
+		}
 		v.warnAt(at, "Model id spelled differently",
-			"%s is %q; it is sent as %q, the SDK's spelling of that base model (the SDK matches base models case-insensitively and sends them spelled this way). Write it so to silence this warning.",
-			at.name, id, canonical)
+			"%s is %q; %s is sent as %q, the SDK's spelling of that base model (the SDK matches base models case-insensitively and sends them spelled this way in that field). data.config keeps %q as written. Write it so to silence this warning.",
+			at.name, id, field, canonical, id)
 	}
 	if isExperimentalBase(baseID) {
 		v.warnAt(at, "Experimental base model",
 			"%s trains from %q, a Thinking-2507 variant: the SDK lists these as experimental and disables them by default, so the backend may refuse the job.",
 			at.name, CanonicalBase(baseID))
 	}
-}
-
-// canonicalModelID is the spelling Resolve sends for [model].<key> = id.
-func canonicalModelID(key, id string) string {
-	if key == "source" {
-		return canonicalSource(id)
-	}
-	return CanonicalBase(id)
 }
 
 // checkTopology warns when the GPU split does not add up to the GPUs asked

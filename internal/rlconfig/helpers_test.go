@@ -33,11 +33,23 @@ variety = "gspo"
 
 [model]
 trainer_mode = "full"
+label = "complete"
+
+[compute]
+gpu_type = "H100"
+gpu_count = 4
+
+[topology]
+type = "single_node_split"
+gpus_for_vllm = 2
+gpus_for_training = 2
+gpus_for_ref = 0
 
 [rollout]
 env_name = "crafter"
 policy_name = "crafter-react"
 max_concurrent_rollouts = 8
+task_app_origin_rewards_only = true
 
 [training]
 num_epochs = 1
@@ -46,6 +58,8 @@ max_turns = 10
 batch_size = 16
 group_size = 4
 learning_rate = 5e-5
+weight_sync_interval = 1
+log_interval = 1
 `
 
 // checkGolden compares a payload with testdata/<name>.payload.json, number

@@ -1,7 +1,8 @@
 package rlconfig
 
 // Merge returns a deep copy of base with the typed overrides written over the
-// keys they name. Tags are merged key by key; lists (rollout.ops, seeds)
+// keys they name; a typed model source or base also replaces the other one of
+// the TOML (dropReplacedModel). Tags are merged key by key; lists (rollout.ops, seeds)
 // replace the TOML list whole. Every other section and key, including
 // sections this package does not know, passes through untouched. base is
 // never modified and may be nil.
@@ -16,6 +17,7 @@ func Merge(base map[string]any, o Overrides) map[string]any {
 			tableIn(out, section)[key] = copyValue(val)
 		}
 	}
+	dropReplacedModel(out, &o)
 	if len(o.Tags) > 0 {
 		tags := tableIn(out, "tags")
 		for k, v := range o.Tags {
@@ -23,6 +25,28 @@ func Merge(base map[string]any, o Overrides) map[string]any {
 		}
 	}
 	return out
+}
+
+// dropReplacedModel lets a model chosen in Terraform replace the TOML's
+// choice, as the CLI's --model does: a typed (or not yet known) model.source
+// drops the TOML's [model].base, and a typed model.base its source, so that
+// the config sent says what the job trains from. Both set in Terraform, or
+// both in the TOML, stay a conflict for Validate.
+func dropReplacedModel(doc map[string]any, o *Overrides) {
+	model, ok := doc["model"].(map[string]any)
+	if !ok {
+		return
+	}
+	_, typedSource := o.Values["model"]["source"]
+	_, typedBase := o.Values["model"]["base"]
+	typedSource = typedSource || o.isUnknownExactly("model.source")
+	typedBase = typedBase || o.isUnknownExactly("model.base")
+	switch {
+	case typedSource && !typedBase:
+		delete(model, "base")
+	case typedBase && !typedSource:
+		delete(model, "source")
+	}
 }
 
 // tableIn returns doc[name] as a table, creating it (or replacing a

@@ -9,14 +9,18 @@ import (
 )
 
 // sourcePrefixes are the kinds of trained model a job can start from:
-// fine-tuned, full fine-tuned, QLoRA fine-tuned, and an earlier RL policy.
-var sourcePrefixes = []string{"ft", "fft", "qft", "rl"}
+// fine-tuned, full fine-tuned, LoRA/QLoRA (PEFT) fine-tuned, QLoRA
+// fine-tuned, and an earlier RL policy. Another prefix draws a warning: the
+// backend may know more kinds than the SDK.
+var sourcePrefixes = []string{"ft", "fft", "peft", "qft", "rl"}
 
-// ValidateModelSource checks the form of a [model].source id such as
-// "ft:Qwen/Qwen3-4B:job_123" or "rl:Qwen/Qwen3-0.6B:policy-1": a known
-// prefix, no empty ':'-separated segment, and a later segment naming the
-// base model in "org/name" form. Whether the model exists is the backend's
-// business.
+// ValidateModelSource checks the form of a [model].source id: a trained
+// model such as "ft:Qwen/Qwen3-4B:job_123" or "peft:Qwen/Qwen3-0.6B:job_9"
+// (a prefix, no empty ':'-separated segment, and a later segment naming the
+// base model in "org/name" form), or a base model given as source
+// ("Qwen/Qwen3-4B"), which the SDK accepts too. The prefix itself is not
+// checked (see HasKnownSourcePrefix). Whether the model exists is the
+// backend's business.
 func ValidateModelSource(id string) error {
 	if id == "" {
 		return errors.New("a model source must not be empty")
@@ -24,17 +28,26 @@ func ValidateModelSource(id string) error {
 	if hasSpace(id) {
 		return fmt.Errorf("%q contains whitespace", id)
 	}
-	segs := strings.Split(id, ":")
-	if !slices.Contains(sourcePrefixes, segs[0]) || len(segs) < 2 {
-		return fmt.Errorf("%q must start with ft:, fft:, qft: or rl:, as in \"ft:Qwen/Qwen3-4B:job_123\"", id)
+	if !isTrainedModelID(id) {
+		if err := ValidateBaseModel(id); err != nil {
+			return fmt.Errorf("%q is neither a trained model (\"ft:Qwen/Qwen3-4B:job_123\") nor a base model (\"Qwen/Qwen3-4B\")", id)
+		}
+		return nil
 	}
-	if slices.Contains(segs, "") {
+	if slices.Contains(strings.Split(id, ":"), "") {
 		return fmt.Errorf("%q has an empty ':'-separated segment", id)
 	}
 	if BaseOfSource(id) == "" {
 		return fmt.Errorf("%q does not name its base model (\"org/name\") after the prefix, as in \"ft:Qwen/Qwen3-4B:job_123\"", id)
 	}
 	return nil
+}
+
+// HasKnownSourcePrefix reports whether a trained model's id starts with one
+// of the prefixes the SDK knows (ft:, fft:, peft:, qft:, rl:).
+func HasKnownSourcePrefix(id string) bool {
+	prefix, _, _ := strings.Cut(id, ":")
+	return slices.Contains(sourcePrefixes, prefix)
 }
 
 // ValidateBaseModel checks that id has the "org/name" form of a base model
@@ -58,9 +71,12 @@ func ValidateBaseModel(id string) error {
 }
 
 // BaseOfSource returns the base model named inside a source id: the first
-// segment after the prefix that has the "org/name" form. It returns "" when
-// there is none.
+// segment after the prefix that has the "org/name" form, or the id itself
+// for a base given as source. It returns "" when there is none.
 func BaseOfSource(id string) string {
+	if !isTrainedModelID(id) && ValidateBaseModel(id) == nil {
+		return id
+	}
 	segs := strings.Split(id, ":")
 	for _, s := range segs[1:] {
 		if ValidateBaseModel(s) == nil {
@@ -92,7 +108,9 @@ func CanonicalBase(id string) string {
 // canonicalSource returns a source id with the base model it names spelled
 // as CanonicalBase spells it ("ft:qwen/qwen3-4b:job_1" gives
 // "ft:Qwen/Qwen3-4B:job_1"); the prefix and the other segments are opaque
-// and kept as they are.
+// and kept as they are. Nothing is sent so: a trained model's id goes out as
+// written. It is how releases before the newest SDK's payload spelled it,
+// which SameTraining still recognises in a recorded config.
 func canonicalSource(id string) string {
 	segs := strings.Split(id, ":")
 	for i, s := range segs[1:] {

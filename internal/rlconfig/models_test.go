@@ -9,24 +9,26 @@ func TestModelIDs(t *testing.T) {
 	tests := []struct {
 		id string
 		// wantSourceErr and wantBaseErr are phrases of the errors, "" when
-		// the id is valid as that kind.
+		// the id is valid as that kind. A base id is a valid source too: the
+		// SDK accepts a base given as source.
 		wantSourceErr string
 		wantBaseErr   string
 		wantBase      string // BaseOfSource
 		wantKnown     bool   // IsKnownBase of the id itself
 	}{
-		{id: "Qwen/Qwen3-4B", wantSourceErr: "must start with", wantKnown: true},
-		{id: "qwen/qwen3-4b", wantSourceErr: "must start with", wantKnown: true},
-		{id: "Qwen/Qwen3-0.6B", wantSourceErr: "must start with", wantKnown: true},
-		{id: "Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", wantSourceErr: "must start with", wantKnown: true},
-		{id: "Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8", wantSourceErr: "must start with", wantKnown: true},
-		{id: "Qwen/Qwen3-VL-8B-Thinking", wantSourceErr: "must start with", wantKnown: true},
-		{id: "Qwen/Qwen3-4B-Thinking-2507", wantSourceErr: "must start with", wantKnown: true},
-		{id: "meta-llama/Llama-3.1-8B", wantSourceErr: "must start with"},
-		{id: "Qwen/Qwen3-4B-FP8-typo", wantSourceErr: "must start with"},
+		{id: "Qwen/Qwen3-4B", wantBase: "Qwen/Qwen3-4B", wantKnown: true},
+		{id: "qwen/qwen3-4b", wantBase: "qwen/qwen3-4b", wantKnown: true},
+		{id: "Qwen/Qwen3-0.6B", wantBase: "Qwen/Qwen3-0.6B", wantKnown: true},
+		{id: "Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", wantBase: "Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", wantKnown: true},
+		{id: "Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8", wantBase: "Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8", wantKnown: true},
+		{id: "Qwen/Qwen3-VL-8B-Thinking", wantBase: "Qwen/Qwen3-VL-8B-Thinking", wantKnown: true},
+		{id: "Qwen/Qwen3-4B-Thinking-2507", wantBase: "Qwen/Qwen3-4B-Thinking-2507", wantKnown: true},
+		{id: "meta-llama/Llama-3.1-8B", wantBase: "meta-llama/Llama-3.1-8B"},
+		{id: "Qwen/Qwen3-4B-FP8-typo", wantBase: "Qwen/Qwen3-4B-FP8-typo"},
 
 		{id: "ft:Qwen/Qwen3-4B:job_123", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-4B"},
 		{id: "fft:Qwen/Qwen3-8B:job_1", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-8B"},
+		{id: "peft:Qwen/Qwen3-0.6B:job_9", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-0.6B"},
 		{id: "qft:Qwen/Qwen3-1.7B:job_1", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-1.7B"},
 		{id: "rl:Qwen/Qwen3-0.6B:policy-1", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-0.6B"},
 		{id: "rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-4B"},
@@ -35,18 +37,18 @@ func TestModelIDs(t *testing.T) {
 
 		{id: "", wantSourceErr: "must not be empty", wantBaseErr: "org/name"},
 		{id: "ft:", wantSourceErr: "empty ':'-separated segment", wantBaseErr: "is a trained model id"},
-		{id: "ft", wantSourceErr: "must start with", wantBaseErr: "org/name"},
+		{id: "ft", wantSourceErr: "neither a trained model", wantBaseErr: "org/name"},
 		{id: "ft:job_123", wantSourceErr: "does not name its base model", wantBaseErr: "is a trained model id"},
 		{id: "ft:Qwen/Qwen3-4B::job", wantSourceErr: "empty ':'-separated segment", wantBaseErr: "is a trained model id", wantBase: "Qwen/Qwen3-4B"},
-		{id: "FT:Qwen/Qwen3-4B:job", wantSourceErr: "must start with", wantBaseErr: "contains ':'", wantBase: "Qwen/Qwen3-4B"},
-		{id: "sft:Qwen/Qwen3-4B:job", wantSourceErr: "must start with", wantBaseErr: "contains ':'", wantBase: "Qwen/Qwen3-4B"},
+		{id: "FT:Qwen/Qwen3-4B:job", wantBaseErr: "contains ':'", wantBase: "Qwen/Qwen3-4B"},
+		{id: "sft:Qwen/Qwen3-4B:job", wantBaseErr: "contains ':'", wantBase: "Qwen/Qwen3-4B"},
 		{id: "ft:Qwen/Qwen3 4B:job", wantSourceErr: "whitespace", wantBaseErr: "is a trained model id"},
-		{id: "Qwen3-4B", wantSourceErr: "must start with", wantBaseErr: "org/name"},
-		{id: "/Qwen3-4B", wantSourceErr: "must start with", wantBaseErr: "org/name"},
-		{id: "Qwen/", wantSourceErr: "must start with", wantBaseErr: "org/name"},
-		{id: "Qwen/Qwen3/4B", wantSourceErr: "must start with", wantBaseErr: "org/name"},
+		{id: "Qwen3-4B", wantSourceErr: "neither a trained model", wantBaseErr: "org/name"},
+		{id: "/Qwen3-4B", wantSourceErr: "neither a trained model", wantBaseErr: "org/name"},
+		{id: "Qwen/", wantSourceErr: "neither a trained model", wantBaseErr: "org/name"},
+		{id: "Qwen/Qwen3/4B", wantSourceErr: "neither a trained model", wantBaseErr: "org/name"},
 		{id: "Qwen/Qwen3-4B ", wantSourceErr: "whitespace", wantBaseErr: "contains ' '"},
-		{id: "Qwen/Qwen3:4B", wantSourceErr: "must start with", wantBaseErr: "contains ':'"},
+		{id: "Qwen/Qwen3:4B", wantSourceErr: "does not name its base model", wantBaseErr: "contains ':'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {

@@ -16,7 +16,10 @@ const testAPIRoot = "https://api.usesynth.ai/api"
 
 // goldenInputs are the two SDK examples as a Terraform user would fill them
 // in: the base example with the task URL from the provider, the fine-tune
-// template with the typed attributes it was written for.
+// template with the typed attributes it was written for. Their golden
+// payloads are what the newest SDK sends for the same files (contract §3.1),
+// save tags.source: the weight-sync block, the reference placement, floats
+// where the SDK types floats, and the model ids as written.
 var goldenInputs = []struct {
 	fixture string
 	in      func(src string) Input
@@ -35,7 +38,6 @@ var goldenInputs = []struct {
 					"model":    {"source": "ft:Qwen/Qwen3-4B:job_8f2c1a"},
 					"services": {"task_url": "https://synth-laboratories--crafter-task-app.modal.run"},
 				},
-				Tags: map[string]string{"pipeline": "terraform"},
 			}}
 		},
 	},
@@ -162,7 +164,7 @@ func TestEffectiveConfigJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"model":{"base":"Qwen/Qwen3-4B"},"reference":{"placement":"none"},` +
+	const want = `{"compute":{"topology":{"reference_placement":"none"}},"model":{"base":"Qwen/Qwen3-4B"},"reference":{"placement":"none"},` +
 		`"services":{"task_url":"https://t.example.com/?a=1&b=2"},"tags":{"note":"a<b & c>d"},"zeta":{"a":[1.5,"x"],"b":2,"c":1.0,"d":0.0}}`
 	if got != want {
 		t.Errorf("EffectiveConfigJSON =\n%s\nwant\n%s", got, want)

@@ -3,17 +3,20 @@ package rlconfig
 // Resolved is the effective config of a job, ready to be sent.
 type Resolved struct {
 	// Config is the whole effective config: config_toml with the typed
-	// overrides merged in, [services].task_url set to TaskURL, and
-	// [reference] defaulted to {placement = "none"} when missing, and a
-	// known base model (also inside a source id) spelled the SDK's way, as
-	// the SDK does.
+	// overrides merged in (a model set in Terraform replacing the TOML's),
+	// numbers typed as the SDK types them, [services].task_url set to
+	// TaskURL, [reference] defaulted to {placement = "none"} when missing,
+	// and the weight-sync block and reference placement the newest SDK adds
+	// (contract §3.1). Model ids stay as written.
 	Config map[string]any
 	// TaskURL is the effective task-app URL without trailing slashes.
 	TaskURL string
 	// TaskURLSource says in plain words where TaskURL came from: one of
 	// TaskURLFromAttribute, TaskURLFromProvider, TaskURLFromTOML.
 	TaskURLSource string
-	// Exactly one of ModelSource and BaseModel is non-empty.
+	// Exactly one of ModelSource and BaseModel is non-empty: data.model and
+	// data.base_model. A base id (given as base, or as source) is in the
+	// catalogue's spelling; a trained model's id is the one written.
 	ModelSource string
 	BaseModel   string
 }
@@ -38,19 +41,10 @@ func Resolve(in Input) (*Resolved, Diagnostics) {
 	if _, ok := cfg["reference"]; !ok {
 		cfg["reference"] = map[string]any{"placement": "none"}
 	}
-	// Known bases go out spelled as the SDK spells them, in the config and
-	// in data.model / data.base_model alike (Validate warned about it).
-	if model, ok := cfg["model"].(map[string]any); ok {
-		for _, key := range []string{"source", "base"} {
-			if id, ok := model[key].(string); ok {
-				model[key] = canonicalModelID(key, id)
-			}
-		}
-	}
+	fillSDKDefaults(cfg, int64(1))
 
 	r := &Resolved{Config: cfg, TaskURL: v.taskURL, TaskURLSource: v.taskURLSource}
-	r.ModelSource, _ = lookupString(cfg, "model", "source")
-	r.BaseModel, _ = lookupString(cfg, "model", "base")
+	r.ModelSource, r.BaseModel = payloadModelIDs(cfg)
 	return r, v.diags
 }
 

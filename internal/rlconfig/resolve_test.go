@@ -170,14 +170,15 @@ func TestResolveDoesNotShareTheOverrides(t *testing.T) {
 	}
 }
 
-// The SDK matches a known base case-insensitively and sends it spelled its
-// own way; Resolve does the same, and Validate says what it changed.
-func TestResolveCanonicalisesKnownBases(t *testing.T) {
+// The newest SDK sends data.config as written and spells only a base id
+// the catalogue's way, in data.base_model (or data.model for a base given as
+// source); a trained model's id is never rewritten (contract §3.1).
+func TestResolveModelIDs(t *testing.T) {
 	const taskURL = "https://task.example.com"
 	tests := []struct {
 		name                 string
 		model                map[string]any
-		wantSource, wantBase string
+		wantSource, wantBase string   // data.model, data.base_model
 		wantWarnings         []string // summaries, in order
 		wantDetail           string   // in the first warning
 	}{
@@ -186,14 +187,30 @@ func TestResolveCanonicalisesKnownBases(t *testing.T) {
 			model:        map[string]any{"base": "qwen/qwen3-4b"},
 			wantBase:     "Qwen/Qwen3-4B",
 			wantWarnings: []string{"Model id spelled differently"},
-			wantDetail:   `model.base is "qwen/qwen3-4b"; it is sent as "Qwen/Qwen3-4B"`,
+			wantDetail:   `model.base is "qwen/qwen3-4b"; data.base_model is sent as "Qwen/Qwen3-4B"`,
 		},
 		{
-			name:         "base inside a source id",
-			model:        map[string]any{"source": "ft:QWEN/qwen3-0.6b:Job_AbC"},
-			wantSource:   "ft:Qwen/Qwen3-0.6B:Job_AbC",
+			name:         "lower-case base given as source",
+			model:        map[string]any{"source": "qwen/qwen3-4b"},
+			wantSource:   "Qwen/Qwen3-4B",
 			wantWarnings: []string{"Model id spelled differently"},
-			wantDetail:   `"ft:QWEN/qwen3-0.6b:Job_AbC"; it is sent as "ft:Qwen/Qwen3-0.6B:Job_AbC"`,
+			wantDetail:   `model.source is "qwen/qwen3-4b"; data.model is sent as "Qwen/Qwen3-4B"`,
+		},
+		{
+			name:       "a fine-tuned id is never rewritten",
+			model:      map[string]any{"source": "ft:QWEN/qwen3-0.6b:Job_AbC"},
+			wantSource: "ft:QWEN/qwen3-0.6b:Job_AbC",
+		},
+		{
+			name:       "a PEFT id from an SFT job passes through",
+			model:      map[string]any{"source": "peft:qwen/Qwen3-0.6B:job_9"},
+			wantSource: "peft:qwen/Qwen3-0.6B:job_9",
+		},
+		{
+			name:         "an unknown prefix is a warning and passes through",
+			model:        map[string]any{"source": "sft:Qwen/Qwen3-4B:job_1"},
+			wantSource:   "sft:Qwen/Qwen3-4B:job_1",
+			wantWarnings: []string{"Unknown model id prefix"},
 		},
 		{
 			name:     "already canonical",
@@ -216,8 +233,8 @@ func TestResolveCanonicalisesKnownBases(t *testing.T) {
 		{
 			name:         "Thinking-2507 in a source, lower-case",
 			model:        map[string]any{"source": "rl:qwen/qwen3-30b-a3b-thinking-2507:policy-1"},
-			wantSource:   "rl:Qwen/Qwen3-30B-A3B-Thinking-2507:policy-1",
-			wantWarnings: []string{"Model id spelled differently", "Experimental base model"},
+			wantSource:   "rl:qwen/qwen3-30b-a3b-thinking-2507:policy-1",
+			wantWarnings: []string{"Experimental base model"},
 		},
 		{
 			name:     "VL Thinking is not experimental",
@@ -234,12 +251,14 @@ func TestResolveCanonicalisesKnownBases(t *testing.T) {
 			if r.ModelSource != tt.wantSource || r.BaseModel != tt.wantBase {
 				t.Errorf("ModelSource, BaseModel = %q, %q; want %q, %q", r.ModelSource, r.BaseModel, tt.wantSource, tt.wantBase)
 			}
+			// data.config keeps the ids exactly as written.
 			cfgModel := r.Config["model"].(map[string]any)
-			if got, _ := cfgModel["source"].(string); got != tt.wantSource {
-				t.Errorf("config model.source = %q, want %q", got, tt.wantSource)
-			}
-			if got, _ := cfgModel["base"].(string); got != tt.wantBase {
-				t.Errorf("config model.base = %q, want %q", got, tt.wantBase)
+			for _, key := range []string{"source", "base"} {
+				written, typed := tt.model[key].(string)
+				got, present := cfgModel[key].(string)
+				if got != written || present != typed {
+					t.Errorf("config model.%s = %q, want %q as written", key, got, written)
+				}
 			}
 			var summaries []string
 			for _, d := range diags {
@@ -258,7 +277,24 @@ func TestResolveCanonicalisesKnownBases(t *testing.T) {
 	}
 }
 
+func ptrValue(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 func TestCheckSDKRequired(t *testing.T) {
+	without := func(keys ...string) string {
+		out := completeTOML
+		for _, k := range keys {
+			if !strings.Contains(out, k) {
+				t.Fatalf("completeTOML has no %q", k)
+			}
+			out = strings.Replace(out, k, "", 1)
+		}
+		return out
+	}
 	tests := []struct {
 		name    string
 		in      Input
@@ -266,32 +302,95 @@ func TestCheckSDKRequired(t *testing.T) {
 		attr    string
 	}{
 		{name: "complete", in: Input{TOML: completeTOML}},
-		{name: "both SDK examples", in: Input{TOML: readFixture(t, "rl_from_base_qwen4b.toml")}},
-		{name: "the ft template", in: Input{TOML: readFixture(t, "rl_from_ft.toml")}},
 		{
-			name:    "model only",
-			in:      Input{TOML: modelOnlyTOML},
-			missing: "[algorithm], model.trainer_mode, rollout.env_name, rollout.policy_name, rollout.max_concurrent_rollouts, training.num_epochs, training.iterations_per_epoch, training.max_turns, training.batch_size, training.group_size, training.learning_rate, which",
+			// The SDK's own examples lack two [training] keys its newest
+			// validator requires.
+			name:    "the base example",
+			in:      Input{TOML: readFixture(t, "rl_from_base_qwen4b.toml")},
+			missing: "lacks training.log_interval; training.weight_sync_interval.",
 			attr:    "config_toml",
 		},
 		{
+			name:    "the ft template",
+			in:      Input{TOML: readFixture(t, "rl_from_ft.toml")},
+			missing: "lacks training.log_interval; training.weight_sync_interval.",
+			attr:    "config_toml",
+		},
+		{
+			name: "model only",
+			in:   Input{TOML: modelOnlyTOML},
+			missing: "lacks [algorithm] (variety); [compute] (gpu_type, gpu_count); model.trainer_mode; model.label; " +
+				"[rollout] (env_name, policy_name); exactly one of rollout.rubric_rewards_only and " +
+				"rollout.task_app_origin_rewards_only = true; [topology] (or [compute.topology]).",
+			attr: "config_toml",
+		},
+		{
 			name: "typed attributes fill what the TOML lacks",
-			in: Input{TOML: strings.Replace(completeTOML, "batch_size = 16\n", "", 1), Overrides: Overrides{
+			in: Input{TOML: without("batch_size = 16\n", "label = \"complete\"\n"), Overrides: Overrides{
 				Values: Values{
 					"training": {"batch_size": int64(16)},
+					"model":    {"label": "typed"},
 				},
 			}},
 		},
 		{
 			name:    "no TOML at all",
 			in:      Input{Overrides: Overrides{Values: Values{"model": {"base": "Qwen/Qwen3-4B", "trainer_mode": "full"}}}},
-			missing: "[algorithm], rollout.env_name,",
+			missing: "lacks [algorithm] (variety); [compute] (gpu_type, gpu_count); model.label; [rollout] (env_name, policy_name);",
 			attr:    "",
 		},
 		{
+			name: "without [training] its keys are not asked for",
+			in:   Input{TOML: completeTOML[:strings.Index(completeTOML, "[training]")]},
+		},
+		{
+			name:    "[training] present: every missing key named",
+			in:      Input{TOML: without("log_interval = 1\n", "weight_sync_interval = 1\n")},
+			missing: "lacks training.log_interval; training.weight_sync_interval.",
+			attr:    "config_toml",
+		},
+		{
+			name:    "[evaluation] present: its keys are asked for",
+			in:      Input{TOML: completeTOML + "[evaluation]\ninstances = 4\n"},
+			missing: "lacks evaluation.every_n_iters; evaluation.seeds.",
+			attr:    "config_toml",
+		},
+		{
+			name: "[compute.topology] stands for [topology]",
+			in:   Input{TOML: strings.Replace(completeTOML, "[topology]", "[compute.topology]", 1) + ""},
+		},
+		{
+			name:    "no reward source",
+			in:      Input{TOML: without("task_app_origin_rewards_only = true\n")},
+			missing: "lacks exactly one of rollout.rubric_rewards_only and rollout.task_app_origin_rewards_only = true.",
+			attr:    "config_toml",
+		},
+		{
+			name:    "two reward sources",
+			in:      Input{TOML: strings.Replace(completeTOML, "task_app_origin_rewards_only = true\n", "task_app_origin_rewards_only = true\nrubric_rewards_only = true\n", 1)},
+			missing: "lacks exactly one of",
+			attr:    "config_toml",
+		},
+		{
+			name:    "rubric rewards without a judge",
+			in:      Input{TOML: strings.Replace(completeTOML, "task_app_origin_rewards_only = true\n", "rubric_rewards_only = true\n", 1)},
+			missing: "lacks judge.enabled = true (or rubric.enabled = true), which rollout.rubric_rewards_only needs.",
+			attr:    "config_toml",
+		},
+		{
+			name: "rubric rewards with a judge",
+			in:   Input{TOML: strings.Replace(completeTOML, "task_app_origin_rewards_only = true\n", "rubric_rewards_only = true\n", 1) + "[judge]\nenabled = true\n"},
+		},
+		{
+			name:    "tensor parallel on one side only",
+			in:      Input{TOML: strings.Replace(completeTOML, "gpus_for_ref = 0\n", "gpus_for_ref = 0\ntensor_parallel = 2\n", 1)},
+			missing: "lacks vllm.tensor_parallel_size (topology.tensor_parallel is set).",
+			attr:    "config_toml",
+		},
+		{
 			name: "unknown values count as present",
-			in: Input{TOML: strings.Replace(completeTOML, "learning_rate = 5e-5\n", "", 1), Overrides: Overrides{
-				Unknown: []string{"training"},
+			in: Input{TOML: without("learning_rate = 5e-5\n", "task_app_origin_rewards_only = true\n"), Overrides: Overrides{
+				Unknown: []string{"training", "rollout"},
 			}},
 		},
 		{name: "unknown TOML says nothing", in: Input{Overrides: Overrides{Unknown: []string{"config_toml"}}}},

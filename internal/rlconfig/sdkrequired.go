@@ -4,12 +4,6 @@ import (
 	"strings"
 )
 
-// The SDK's RL config model requires some sections and keys before
-// `synth-ai train` submits a config (SDK 0.2.13 to 0.2.17); the RL table
-// marks them SDKRequired. The contract treats them as optional and the
-// backend's own rule is not known, so a missing one is worth a warning,
-// never an error.
-
 // CheckSDKRequired returns one warning naming every key the SDK's RL config
 // model requires that the effective config lacks, or nothing when it lacks
 // none. A value not known yet counts as present, and an unknown or
@@ -26,7 +20,7 @@ func CheckSDKRequired(in Input) Diagnostics {
 	if err != nil {
 		return nil
 	}
-	missing := RL.missingSDKKeys(Merge(base, in.Overrides), o.isUnknown)
+	missing := missingSDKKeys(Merge(base, in.Overrides), o.isUnknown)
 	if len(missing) == 0 {
 		return nil
 	}
@@ -38,16 +32,77 @@ func CheckSDKRequired(in Input) Diagnostics {
 		Severity:  SeverityWarning,
 		Attribute: attr,
 		Summary:   "Config incomplete for the SDK",
-		Detail: "The SDK's `synth-ai train` would refuse this config: its RL config model requires " +
-			strings.Join(missing, ", ") + ", which the effective config (config_toml with the typed attributes) " +
-			"lacks. The contract leaves them optional and the backend's own rule is not known, so the job is " +
-			"submitted all the same; set them, in config_toml or as typed attributes, for a config the SDK accepts.",
+		Detail: "The newest SDK's `synth-ai train` would refuse this config: the effective config (config_toml " +
+			"with the typed attributes) lacks " + strings.Join(missing, "; ") + ". The backend is the authority on " +
+			"what it accepts, so the job is submitted all the same; set them in config_toml (or as typed attributes " +
+			"where there are some) for a config the SDK accepts.",
 	}}
 }
 
-// MissingSDKKeys lists, in the form CheckSDKRequired names them ("[algorithm]",
-// "training.batch_size"), the keys the SDK requires that a whole config,
-// such as the data.config of a payload, lacks.
+// MissingSDKKeys lists, in the form CheckSDKRequired names them
+// ("[compute] (gpu_type, gpu_count)", "training.batch_size"), what the newest
+// SDK requires that a whole config, such as the data.config of a payload,
+// lacks.
 func MissingSDKKeys(config map[string]any) []string {
-	return RL.missingSDKKeys(config, func(string) bool { return false })
+	return missingSDKKeys(config, func(string) bool { return false })
+}
+
+// missingSDKKeys applies the newest SDK's list of refusals (contract §3.1)
+// to a config as the user wrote it, before the SDK's own defaults are
+// filled in: the sections and keys the RL table marks SDKRequired, then the
+// rules that look at more than one key (the reward source, the topology,
+// tensor parallelism).
+func missingSDKKeys(config map[string]any, unknown func(attr string) bool) []string {
+	missing := RL.missingSDKKeys(config, unknown)
+	missing = append(missing, missingRewardSource(config, unknown)...)
+	if _, ok := lookup(config, "topology"); !ok && !unknown("topology") && !hasComputeTopology(config) && !unknown("compute") {
+		missing = append(missing, "[topology] (or [compute.topology])")
+	}
+	_, tp := lookup(config, "topology", "tensor_parallel")
+	_, size := lookup(config, "vllm", "tensor_parallel_size")
+	tp, size = tp || unknown("topology.tensor_parallel"), size || unknown("vllm.tensor_parallel_size")
+	switch {
+	case tp && !size:
+		missing = append(missing, "vllm.tensor_parallel_size (topology.tensor_parallel is set)")
+	case size && !tp:
+		missing = append(missing, "topology.tensor_parallel (vllm.tensor_parallel_size is set)")
+	}
+	return missing
+}
+
+// missingRewardSource names what the SDK's reward-source rule lacks: exactly
+// one of the two reward flags true, and a judge for rubric rewards.
+func missingRewardSource(config map[string]any, unknown func(attr string) bool) []string {
+	const rubric, origin = "rollout.rubric_rewards_only", "rollout.task_app_origin_rewards_only"
+	if unknown(rubric) || unknown(origin) {
+		return nil
+	}
+	isTrue := func(path ...string) bool {
+		b, _ := lookup(config, path...)
+		return b == true
+	}
+	rubricOnly, originOnly := isTrue("rollout", "rubric_rewards_only"), isTrue("rollout", "task_app_origin_rewards_only")
+	switch {
+	case rubricOnly == originOnly:
+		return []string{"exactly one of " + rubric + " and " + origin + " = true"}
+	case rubricOnly && !isTrue("judge", "enabled") && !isTrue("rubric", "enabled"):
+		return []string{"judge.enabled = true (or rubric.enabled = true), which " + rubric + " needs"}
+	}
+	return nil
+}
+
+// hasComputeTopology tells whether [compute.topology] describes a topology:
+// the reference placement the SDK adds to every config does not.
+func hasComputeTopology(config map[string]any) bool {
+	t, _ := lookup(config, "compute", "topology")
+	table, ok := t.(map[string]any)
+	if !ok {
+		return false
+	}
+	for k := range table {
+		if k != "reference_placement" {
+			return true
+		}
+	}
+	return false
 }

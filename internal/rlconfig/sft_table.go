@@ -212,15 +212,15 @@ var SFT = SFTTable{
 
 		sftKey("training.lora.r", TypeInteger, atLeastOne),
 		sftKey("training.lora.alpha", TypeInteger, atLeastOne),
-		sftKey("training.lora.dropout", TypeNumber, unitInterval),
+		sftKey("training.lora.dropout", TypeNumber, between(0, 1)),
 		sftKey("training.lora.target_modules", TypeStringArray, nil),
 		sftKey("hyperparameters.lora.r", TypeInteger, atLeastOne),
 		sftKey("hyperparameters.lora.alpha", TypeInteger, atLeastOne),
-		sftKey("hyperparameters.lora.dropout", TypeNumber, unitInterval),
+		sftKey("hyperparameters.lora.dropout", TypeNumber, between(0, 1)),
 		sftKey("hyperparameters.lora.target_modules", TypeStringArray, nil),
 		sftKey("lora.r", TypeInteger, atLeastOne),
 		sftKey("lora.alpha", TypeInteger, atLeastOne),
-		sftKey("lora.dropout", TypeNumber, unitInterval),
+		sftKey("lora.dropout", TypeNumber, between(0, 1)),
 		sftKey("lora.target_modules", TypeStringArray, nil),
 
 		sftKey("hyperparameters.n_epochs", TypeInteger, atLeastOne).sentAs(sentHyper+"n_epochs").
@@ -241,7 +241,7 @@ var SFT = SFTTable{
 			typedAs("hyperparameters.sequence_length", "Maximum sequence length in tokens."),
 		sftKey("hyperparameters.learning_rate", TypeNumber, positiveFinite).sentAs(sentHyper+"learning_rate").
 			typedAs("hyperparameters.learning_rate", "Learning rate, greater than 0."),
-		sftKey("hyperparameters.warmup_ratio", TypeNumber, unitInterval).sentAs(sentHyper+"warmup_ratio").
+		sftKey("hyperparameters.warmup_ratio", TypeNumber, between(0, 1)).sentAs(sentHyper+"warmup_ratio").
 			typedAs("hyperparameters.warmup_ratio", "Share of the steps spent warming up, from 0 to 1."),
 		sftKey("hyperparameters.train_kind", TypeString, nil),
 		sftKey("hyperparameters.use_qlora", TypeBoolean, nil),
@@ -252,7 +252,7 @@ var SFT = SFTTable{
 		sftKey("hyperparameters.lora_alpha", TypeInteger, atLeastOne).sentAs(sentHyper+"lora_alpha").
 			orFrom("training.lora.alpha", "hyperparameters.lora.alpha", "lora.alpha").
 			typedAs("lora.alpha", "The adapter's scaling (`alpha`)."),
-		sftKey("hyperparameters.lora_dropout", TypeNumber, unitInterval).sentAs(sentHyper+"lora_dropout").
+		sftKey("hyperparameters.lora_dropout", TypeNumber, between(0, 1)).sentAs(sentHyper+"lora_dropout").
 			orFrom("training.lora.dropout", "hyperparameters.lora.dropout", "lora.dropout").
 			typedAs("lora.dropout", "The adapter's dropout, from 0 to 1."),
 		sftKey("hyperparameters.lora_target_modules", TypeStringArray, nil).sentAs(sentHyper+"lora_target_modules").
@@ -287,11 +287,5 @@ var SFT = SFTTable{
 func atLeastZero(v *validator, at place, val any) {
 	if n, _ := val.(int64); n < 0 {
 		v.errorAt(at, "Value out of range", "%s must be at least 0, got %d.", at.name, n)
-	}
-}
-
-func unitInterval(v *validator, at place, val any) {
-	if f, _ := asFloat64(val); !(f >= 0 && f <= 1) {
-		v.errorAt(at, "Value out of range", "%s must be between 0 and 1, got %s.", at.name, describe(val))
 	}
 }

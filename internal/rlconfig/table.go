@@ -39,6 +39,10 @@ type Key struct {
 	Doc string
 	// SDKRequired means the SDK refuses a config without this key.
 	SDKRequired bool
+	// SentAsFraction means the SDK's config model types the number as one
+	// with a fraction, so an integer written there is sent as a float (1 as
+	// 1.0).
+	SentAsFraction bool
 	// rule, when set, is what a value of the right type must also satisfy.
 	rule func(v *validator, at place, val any)
 }
@@ -65,6 +69,12 @@ func key(dotted string, t ValueType, rule func(*validator, place, any)) Key {
 func typed(dotted string, t ValueType, rule func(*validator, place, any), doc string) Key {
 	k := key(dotted, t, rule)
 	k.Doc = doc
+	return k
+}
+
+// fraction marks a number the SDK sends with a fraction.
+func (k Key) fraction() Key {
+	k.SentAsFraction = true
 	return k
 }
 
@@ -139,20 +149,39 @@ func (kind *Kind) OverridesFromConfig(config map[string]any) Overrides {
 	return o
 }
 
-// missingSDKKeys lists, in the form CheckSDKRequired names them
-// ("[algorithm]", "training.batch_size"), the sections and keys the SDK
-// requires that config lacks, skipping those unknown reports as not known
-// yet.
+// missingSDKKeys names, in table order, what the SDK requires that config
+// lacks, each once: a required section that is missing, with the keys it
+// would need ("[compute] (gpu_type, gpu_count)"), and the required keys of a
+// section that is there. The keys of a section the SDK does not require are
+// asked for only when that section is there, as the SDK checks them. A value
+// not known yet counts as present.
 func (kind *Kind) missingSDKKeys(config map[string]any, unknown func(attr string) bool) []string {
+	has := func(k Key) bool {
+		_, ok := lookup(config, k.Path...)
+		return ok || unknown(k.Dotted())
+	}
 	var missing []string
 	for _, s := range kind.Sections {
-		if _, ok := config[s.Name]; s.SDKRequired && !ok && !unknown(s.Name) {
-			missing = append(missing, "["+s.Name+"]")
+		var keys []string
+		for _, k := range kind.Keys {
+			if k.SDKRequired && k.Section() == s.Name {
+				keys = append(keys, k.Name())
+			}
 		}
-	}
-	for _, k := range kind.Keys {
-		if _, ok := lookup(config, k.Path...); k.SDKRequired && !ok && !unknown(k.Dotted()) {
-			missing = append(missing, k.Dotted())
+		if _, ok := config[s.Name]; !ok && !unknown(s.Name) {
+			if s.SDKRequired {
+				name := "[" + s.Name + "]"
+				if len(keys) > 0 {
+					name += " (" + strings.Join(keys, ", ") + ")"
+				}
+				missing = append(missing, name)
+			}
+			continue
+		}
+		for _, k := range kind.Keys {
+			if k.SDKRequired && k.Section() == s.Name && !has(k) {
+				missing = append(missing, k.Dotted())
+			}
 		}
 	}
 	return missing

@@ -56,6 +56,7 @@ func validate(in Input) *validator {
 	v := &validator{kind: &RL, o: &in.Overrides, defaultTaskURL: in.DefaultTaskURL, typed: map[string]bool{}}
 	v.readTOML(in.TOML)
 	v.merged = Merge(v.base, in.Overrides)
+	normalizeNumbers(v.merged)
 	for _, k := range v.kind.typedKeys() {
 		if _, ok := v.o.value(k); ok {
 			v.typed[k.Dotted()] = true
@@ -68,6 +69,7 @@ func validate(in Input) *validator {
 	v.checkFinite(nil, v.merged)
 	v.checkAlgorithm()
 	v.checkModel()
+	v.checkWeightSync()
 	v.checkTopology()
 	v.checkServices()
 	v.checkTags()

@@ -85,9 +85,20 @@ func TestValidate(t *testing.T) {
 			want: []wantDiag{wantError("config_toml", 8, `config_toml line 8: [compute].gpu_count must be an integer, got string "eight".`)},
 		},
 		{
-			name: "integer key given a float",
-			toml: validTOML + "[vllm]\nmax_model_len = 8192.0\n",
-			want: []wantDiag{wantError("config_toml", 8, "[vllm].max_model_len must be an integer, got float 8192.")},
+			// The SDK sends an integral float at an integer key as an
+			// integer, and refuses any other (contract §3.1).
+			name: "integer key given a whole float",
+			toml: validTOML + "[vllm]\nmax_model_len = 8192.0\n[compute]\ngpu_count = 8.0\n",
+		},
+		{
+			name: "integer key given a fraction",
+			toml: validTOML + "[vllm]\nmax_model_len = 8192.5\n",
+			want: []wantDiag{wantError("config_toml", 8, "[vllm].max_model_len must be an integer, got float 8192.5.")},
+		},
+		{
+			name: "integer array given a fraction",
+			toml: validTOML + "[evaluation]\nseeds = [0.0, 1.5]\n",
+			want: []wantDiag{wantError("config_toml", 8, "[evaluation].seeds must be an array of integers, element 1 is float 1.5.")},
 		},
 		{name: "learning_rate accepts an integer", toml: validTOML + "[training]\nlearning_rate = 1\n"},
 		{
@@ -156,17 +167,20 @@ func TestValidate(t *testing.T) {
 				"exactly one of [model].source or [model].base is required, but both are set (the source by config_toml line 4, the base by config_toml line 5).")},
 		},
 		{
+			// The model set in Terraform wins, as the CLI's --model does.
 			name: "typed source over a TOML base",
 			toml: validTOML,
 			o:    Overrides{Values: Values{"model": {"source": "ft:Qwen/Qwen3-4B:job_1"}}},
-			want: []wantDiag{wantError("model.source", 0,
-				"exactly one of [model].source or [model].base is required, but both are set (the source by model.source, the base by config_toml line 2).")},
 		},
 		{
 			name: "typed base over a TOML source",
 			toml: servicesOnlyTOML + "[model]\nsource = \"ft:Qwen/Qwen3-4B:job_1\"\n",
 			o:    Overrides{Values: Values{"model": {"base": "Qwen/Qwen3-4B"}}},
-			want: []wantDiag{wantError("model.base", 0, "(the source by config_toml line 4, the base by model.base)")},
+		},
+		{
+			name: "both in the TOML",
+			toml: servicesOnlyTOML + "[model]\nsource = \"ft:Qwen/Qwen3-4B:job_1\"\nbase = \"Qwen/Qwen3-4B\"\n",
+			want: []wantDiag{wantError("config_toml", 4, "(the source by config_toml line 4, the base by config_toml line 5)")},
 		},
 		{
 			name: "both typed",
@@ -185,10 +199,14 @@ func TestValidate(t *testing.T) {
 			o:    Overrides{Unknown: []string{"model.source"}},
 		},
 		{
-			name: "an unknown typed source and a TOML base are both set",
+			name: "an unknown typed source wins over a TOML base",
 			toml: validTOML,
 			o:    Overrides{Unknown: []string{"model.source"}},
-			want: []wantDiag{wantError("model.source", 0, "exactly one of [model].source or [model].base is required, but both are set")},
+		},
+		{
+			name: "an unknown typed source beside an unknown typed base settles nothing",
+			toml: servicesOnlyTOML,
+			o:    Overrides{Unknown: []string{"model.source", "model.base"}},
 		},
 		{
 			name: "an unknown model block settles nothing",
@@ -206,7 +224,21 @@ func TestValidate(t *testing.T) {
 			name: "source with an unknown prefix",
 			toml: servicesOnlyTOML,
 			o:    Overrides{Values: Values{"model": {"source": "sft:Qwen/Qwen3-4B:job_1"}}},
-			want: []wantDiag{wantError("model.source", 0, "must start with ft:, fft:, qft: or rl:")},
+			want: []wantDiag{wantWarning("model.source", 0, `whose prefix "sft:" the SDK does not know`)},
+		},
+		{
+			name: "base given as source",
+			toml: servicesOnlyTOML,
+			o:    Overrides{Values: Values{"model": {"source": "Qwen/Qwen3-4B"}}},
+		},
+		{
+			name: "weight sync the SDK would change or refuse",
+			toml: validTOML + "[training.weight_sync]\nenable = false\nmode = \"nccl\"\ntargets = [\"ref\"]\n",
+			want: []wantDiag{
+				wantWarning("config_toml", 9, `[training.weight_sync].mode is "nccl"; it is sent as "direct"`),
+				wantWarning("config_toml", 8, "[training.weight_sync].enable is false"),
+				wantWarning("config_toml", 10, `[training.weight_sync].targets does not include "policy"`),
+			},
 		},
 		{
 			name: "base without an org",

@@ -19,6 +19,8 @@ type Client struct {
 	root   string // API root, e.g. https://api.usesynth.ai/api
 	apiKey string
 	doer   *doer
+	// uploader is doer with the upload's longer per-attempt timeout.
+	uploader *doer
 }
 
 // NewClient returns a client for the backend at backendURL, normalised by
@@ -37,7 +39,14 @@ func NewClient(backendURL, apiKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	s := newSettings(opts)
-	return &Client{root: root, apiKey: apiKey, doer: newDoer(s, backendRetryStatus)}, nil
+	up := s
+	switch {
+	case s.uploadTimeout <= 0 || s.timeout <= 0:
+		up.timeout = 0
+	default:
+		up.timeout = max(s.uploadTimeout, s.timeout)
+	}
+	return &Client{root: root, apiKey: apiKey, doer: newDoer(s, backendRetryStatus), uploader: newDoer(up, backendRetryStatus)}, nil
 }
 
 // checkCredential refuses a key that cannot travel in a header. A trailing
@@ -64,14 +73,16 @@ func NewIdempotencyKey() string { return uuid.NewString() }
 
 // call is one backend request. path is relative to the API root; body, when
 // not nil, is sent as JSON. A non-empty idempotencyKey is sent as the
-// Idempotency-Key header, which is also what allows a POST to be retried.
-// The answer is returned whatever its status; see expect.
-func (c *Client) call(ctx context.Context, method, path string, query url.Values, body any, idempotencyKey string) (*response, error) {
+// Idempotency-Key header; whether the request may be repeated is retry's
+// to say, not the header's. The answer is returned whatever its status; see
+// expect.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, body any, idempotencyKey string, retry retryDecision) (*response, error) {
 	r := request{
 		method: method,
 		url:    c.root + path,
 		query:  query,
 		header: http.Header{"Authorization": {"Bearer " + c.apiKey}},
+		retry:  retry,
 	}
 	if body != nil {
 		data, err := json.Marshal(body)

@@ -579,7 +579,8 @@ func TestVerifyTaskApp(t *testing.T) {
 }
 
 // Verifying twice is harmless, so one bad answer from the backend's proxy
-// must not fail verify_with_backend.
+// must not fail verify_with_backend. The request carries no Idempotency-Key
+// (the SDK sends none): it is repeated by its own retry decision.
 func TestVerifyTaskAppIsRetried(t *testing.T) {
 	b := newBackend(t, func(w http.ResponseWriter, r *http.Request, attempt int) {
 		if attempt < 3 {
@@ -602,6 +603,9 @@ func TestVerifyTaskAppIsRetried(t *testing.T) {
 	for i, h := range hits {
 		if h.Body != `{"endpoint_base_url":"https://task.example"}` {
 			t.Errorf("attempt %d: body = %q", i+1, h.Body)
+		}
+		if key := h.Header.Values("Idempotency-Key"); len(key) > 0 {
+			t.Errorf("attempt %d: Idempotency-Key %q sent; the SDK sends none to verify_task_app", i+1, key)
 		}
 	}
 }

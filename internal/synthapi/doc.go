@@ -1,5 +1,6 @@
 // Package synthapi is the HTTP client the Synth provider uses to talk to the
-// Synth backend (RL jobs, environment keys) and to task apps.
+// Synth backend (RL jobs, training files, SFT jobs, environment keys) and to
+// task apps.
 //
 // The package deliberately knows nothing about Terraform: it speaks the
 // contract in shared/synth-api.md, retries what is safe to retry, and turns
@@ -16,7 +17,11 @@
 //
 // # Retries
 //
-// GET requests, and POST requests that carry an Idempotency-Key header, are
+// Every request states whether it may be sent more than once (a
+// retryDecision): reads, deletes, verify_task_app, SFT starts, and creates,
+// uploads and cancels that carry an Idempotency-Key may; an environment-key
+// upload, and a create or file upload without a key, may not. Those that may
+// are
 // retried on connection errors and on 408, 429, 500, 502, 503 and 504, with
 // exponential backoff and jitter, honouring Retry-After. Anything else is
 // answered after exactly one attempt. All of that lives in retry.go.

@@ -40,7 +40,7 @@ type EnvKeyRecord struct {
 // (GET <API root>/v1/crypto/public-key). The algorithm is returned as
 // announced; SealEnvKey refuses any it does not implement.
 func (c *Client) CryptoPublicKey(ctx context.Context) (*PublicKey, error) {
-	resp, err := expect(c.call(ctx, http.MethodGet, "/v1/crypto/public-key", nil, nil, ""))
+	resp, err := expect(c.call(ctx, http.MethodGet, "/v1/crypto/public-key", nil, nil, "", mayRetry))
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (c *Client) UploadEnvKey(ctx context.Context, name, ciphertextB64 string) (
 		return nil, errors.New("uploading an environment key: the name and the ciphertext are required")
 	}
 	body := map[string]string{"name": name, "ciphertext_b64": ciphertextB64}
-	resp, err := expect(c.call(ctx, http.MethodPost, "/v1/env-keys", nil, body, ""))
+	resp, err := expect(c.call(ctx, http.MethodPost, "/v1/env-keys", nil, body, "", sendOnce))
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (c *Client) UploadEnvKey(ctx context.Context, name, ciphertextB64 string) (
 // "present" is an error rather than false: guessing false would make the
 // provider plan an upload for a reason nobody could see.
 func (c *Client) EnvKeyPresent(ctx context.Context) (bool, error) {
-	resp, err := expect(c.call(ctx, http.MethodGet, "/v1/env-keys/verify", nil, nil, ""))
+	resp, err := expect(c.call(ctx, http.MethodGet, "/v1/env-keys/verify", nil, nil, "", mayRetry))
 	if err != nil {
 		return false, err
 	}

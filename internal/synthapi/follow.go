@@ -67,7 +67,8 @@ type follower struct {
 	opts  FollowOptions
 	every time.Duration
 
-	sinceSeq int64
+	sinceSeq  int64
+	linkedSeq int64 // the cursor of the linked job's events
 
 	metrics      *metricsCursor
 	unreported   bool // points arrived since the last OnMetrics
@@ -77,14 +78,11 @@ type follower struct {
 
 func (f *follower) poll(ctx context.Context, job *Job, elapsed time.Duration) {
 	if f.opts.OnEvent != nil {
-		seq, err := scanEvents(ctx, f.src, f.id, f.sinceSeq, func(ev Event) bool {
-			if ev.Seq > f.sinceSeq {
-				f.opts.OnEvent(ctx, ev)
-			}
-			return true
-		})
-		f.sinceSeq = seq
-		f.feedError(ctx, "events", err)
+		f.sinceSeq = f.readEvents(ctx, f.id, f.sinceSeq)
+		if job.LinkedJobID != "" {
+			// §12: a linked job's events are the job's as well.
+			f.linkedSeq = f.readEvents(ctx, job.LinkedJobID, f.linkedSeq)
+		}
 	}
 	if f.opts.OnMetrics == nil {
 		return
@@ -103,6 +101,19 @@ func (f *follower) poll(ctx context.Context, job *Job, elapsed time.Duration) {
 		f.opts.OnMetrics(ctx, MetricsUpdate{Step: f.metrics.afterStep, Latest: latest, Elapsed: elapsed})
 		f.unreported, f.everReported, f.lastReported = false, true, elapsed
 	}
+}
+
+// readEvents reports the events of job id after since and returns the new
+// cursor.
+func (f *follower) readEvents(ctx context.Context, id string, since int64) int64 {
+	seq, err := scanEvents(ctx, f.src, id, since, func(ev Event) bool {
+		if ev.Seq > since {
+			f.opts.OnEvent(ctx, ev)
+		}
+		return true
+	})
+	f.feedError(ctx, "events", err)
+	return seq
 }
 
 // readMetrics reads the points after the cursor.

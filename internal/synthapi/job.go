@@ -41,9 +41,40 @@ type Job struct {
 	// message, else its compact JSON), else "failure_reason", else
 	// "message".
 	ErrorMessage string
+	// FineTunedModel is the top-level "fine_tuned_model" of an SFT job
+	// (§12): the trained model id, empty until shortly after success. Use
+	// SFTJobs.ResolveFineTunedModel for the contract's full search order.
+	FineTunedModel string
+	// TrainingType is "training_type", else "type" ("sft_offline" for SFT).
+	TrainingType string
+	// TrainingFileID is "training_file_id", else "training_file".
+	TrainingFileID string
+	// Hyperparameters and Metadata echo what an SFT create sent.
+	Hyperparameters, Metadata map[string]any
+	// Result is the singular "result" object some SFT deployments send
+	// beside or instead of "results".
+	Result map[string]any
+	// LinkedJobID names a second event stream to read as well.
+	LinkedJobID string
 	// Raw is the job object as received.
 	Raw json.RawMessage
+
+	// kind says which contract section interprets Status and events; the
+	// zero value is an RL job (§4).
+	kind jobKind
 }
+
+// jobKind is a job family: the same object shape with different status
+// words and terminal events.
+type jobKind int
+
+const (
+	kindRL jobKind = iota
+	kindSFT
+)
+
+// IsSFT reports whether the job was read from the SFT routes (§§10, 12).
+func (j *Job) IsSFT() bool { return j != nil && j.kind == kindSFT }
 
 // DecodeJob decodes one job object. Unknown fields are ignored; anything
 // that is not a JSON object is an error quoting the start of the body, so
@@ -86,6 +117,14 @@ func jobFromFields(f map[string]json.RawMessage, data []byte) *Job {
 		ConfigJSON: rawObject(f["config"]),
 		Results:    objectField(f["results"]),
 		Raw:        json.RawMessage(bytes.Clone(bytes.TrimSpace(data))),
+
+		FineTunedModel:  firstString(f, "fine_tuned_model"),
+		TrainingType:    firstString(f, "training_type", "type"),
+		TrainingFileID:  firstString(f, "training_file_id", "training_file"),
+		Hyperparameters: objectField(f["hyperparameters"]),
+		Metadata:        objectField(f["metadata"]),
+		Result:          objectField(f["result"]),
+		LinkedJobID:     firstString(f, "linked_job_id"),
 	}
 
 	for _, key := range []string{"model_id", "output_model_id", "fine_tuned_model"} {
@@ -265,12 +304,15 @@ func parseEpoch(s string) (time.Time, bool) {
 // Phase is what a job status means to a client waiting on it.
 type Phase int
 
-// The phases of a job. Only PhaseRunning is not terminal.
+// The phases of a job. PhaseRunning and PhasePaused are not terminal.
 const (
 	PhaseRunning Phase = iota
 	PhaseSucceeded
 	PhaseFailed
 	PhaseCancelled
+	// PhasePaused is an SFT job's "paused" (§12): not finished, yet nothing
+	// to wait for either, so a wait stops and reports it (ErrJobPaused).
+	PhasePaused
 )
 
 // Terminal reports whether a job in this phase will not change any more.
@@ -289,6 +331,8 @@ func (p Phase) String() string {
 		return "failed"
 	case PhaseCancelled:
 		return "cancelled"
+	case PhasePaused:
+		return "paused"
 	}
 	return "Phase(" + strconv.Itoa(int(p)) + ")"
 }
@@ -314,7 +358,58 @@ func (j *Job) Phase() Phase {
 	if j == nil {
 		return PhaseRunning
 	}
+	if j.kind == kindSFT {
+		return SFTPhaseOf(j.Status)
+	}
 	return PhaseOf(j.Status)
+}
+
+// SFTPhaseOf interprets an SFT job status per contract §12, ignoring case:
+// §4's words plus "errored" (failed) and "paused". Every other word,
+// "created" and "validating_files" included, is running.
+func SFTPhaseOf(status string) Phase {
+	switch strings.ToLower(strings.TrimSpace(status)) {
+	case "errored":
+		return PhaseFailed
+	case "paused":
+		return PhasePaused
+	}
+	return PhaseOf(status)
+}
+
+// SFTEventPhase reports whether an SFT event marks the end of its job
+// (§12): a type ending in job.completed, job.failed or job.cancelled, one of
+// the older names, or a data.status that is terminal.
+func SFTEventPhase(ev Event) (Phase, bool) {
+	typ := strings.ToLower(strings.TrimSpace(ev.Type))
+	switch {
+	case strings.HasSuffix(typ, "job.completed"):
+		return PhaseSucceeded, true
+	case strings.HasSuffix(typ, "job.failed"):
+		return PhaseFailed, true
+	case strings.HasSuffix(typ, "job.cancelled"):
+		return PhaseCancelled, true
+	}
+	switch typ {
+	case "sft.completed", "sft.workflow.completed", "workflow.completed", "training.completed":
+		return PhaseSucceeded, true
+	case "sft.failed", "sft.workflow.failed", "workflow.failed", "training.failed":
+		return PhaseFailed, true
+	}
+	if status, ok := ev.Data["status"].(string); ok {
+		if p := SFTPhaseOf(status); p.Terminal() {
+			return p, true
+		}
+	}
+	return PhaseRunning, false
+}
+
+// eventPhase is the terminal-event rule of the job's family.
+func (j *Job) eventPhase(ev Event) (Phase, bool) {
+	if j != nil && j.kind == kindSFT {
+		return SFTEventPhase(ev)
+	}
+	return EventPhase(ev.Type)
 }
 
 // EventPhase reports whether an event type marks the end of a job (§4): a

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // defaultEventsLimit is the page size the SDK uses for events.
@@ -26,21 +28,29 @@ const defaultEventsLimit = 200
 // error quoting the start of the body, since the job may exist all the same
 // and the user needs to know what came back.
 func (c *Client) CreateJob(ctx context.Context, payload any, idempotencyKey string) (*Job, error) {
+	return c.createJob(ctx, "/rl/jobs", kindRL, payload, idempotencyKey)
+}
+
+// createJob is CreateJob on any job family's create route.
+func (c *Client) createJob(ctx context.Context, route string, kind jobKind, payload any, idempotencyKey string) (*Job, error) {
 	if payload == nil {
 		return nil, errors.New("creating a job: the payload is nil")
 	}
-	resp, err := expect(c.call(ctx, http.MethodPost, "/rl/jobs", nil, payload, idempotencyKey))
+	// Only a create that carries its key may be sent again: the backend
+	// answers a repeat with the job the first attempt made.
+	resp, err := expect(c.call(ctx, http.MethodPost, route, nil, payload, idempotencyKey, retryDecision(idempotencyKey != "")))
 	if err != nil {
 		return nil, err
 	}
-	job, err := DecodeJob(resp.body)
+	job, err := decodeAnswer(resp, DecodeJob)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s (HTTP %d): %w", resp.method, resp.route, resp.statusCode, err)
+		return nil, err
 	}
 	if job.ID == "" {
 		return nil, fmt.Errorf(`%s %s (HTTP %d): the answer names no job: it has neither "job_id" nor "id": %s`,
 			resp.method, resp.route, resp.statusCode, snippet(resp.body))
 	}
+	job.kind = kind
 	return job, nil
 }
 
@@ -49,35 +59,44 @@ func (c *Client) CreateJob(ctx context.Context, payload any, idempotencyKey stri
 // declared gone; when both say 404 the result is an *APIError for which
 // IsNotFound is true.
 func (c *Client) GetJob(ctx context.Context, id string) (*Job, error) {
+	return c.getJob(ctx, id, kindRL, "/rl/jobs", "/learning/jobs")
+}
+
+// getJob fetches a job from the first of routes, asking the others in turn
+// only when the first says 404. Only a transient failure of a fallback
+// leaves the question open; any other answer from one (404, or a 405 from
+// a deployment that does not have it) means it does not know the job
+// either, and the first route's error, annotated, is the one to show.
+func (c *Client) getJob(ctx context.Context, id string, kind jobKind, routes ...string) (*Job, error) {
 	if id == "" {
 		return nil, errors.New("getting a job: the job id is empty")
 	}
-	resp, err := expect(c.call(ctx, http.MethodGet, jobPath("/rl/jobs", id, ""), nil, nil, ""))
+	resp, err := expect(c.call(ctx, http.MethodGet, jobPath(routes[0], id, ""), nil, nil, "", mayRetry))
 	var primary *APIError
 	if errors.As(err, &primary) && primary.StatusCode == http.StatusNotFound {
-		resp, err = expect(c.call(ctx, http.MethodGet, jobPath("/learning/jobs", id, ""), nil, nil, ""))
-		var legacy *APIError
-		if errors.As(err, &legacy) && !isTransientStatus(legacy.StatusCode) {
-			// Only a transient failure leaves the question open. Any other
-			// answer from the legacy route (404, or a 405 from a deployment
-			// that does not have it) means this backend does not know the
-			// job, and the primary route's error is the one to show.
-			primary.Message += fmt.Sprintf(" (GET %s: HTTP %d too)", legacy.Route, legacy.StatusCode)
-			return nil, primary
+		for _, route := range routes[1:] {
+			resp, err = expect(c.call(ctx, http.MethodGet, jobPath(route, id, ""), nil, nil, "", mayRetry))
+			var other *APIError
+			if !errors.As(err, &other) || isTransientStatus(other.StatusCode) {
+				break
+			}
+			primary.Message += fmt.Sprintf(" (GET %s: HTTP %d too)", other.Route, other.StatusCode)
+			err = primary
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	job, err := DecodeJob(resp.body)
+	job, err := decodeAnswer(resp, DecodeJob)
 	if err != nil {
-		return nil, fmt.Errorf("%s %s (HTTP %d): %w", resp.method, resp.route, resp.statusCode, err)
+		return nil, err
 	}
 	if job.ID == "" {
 		// Some deployments omit the id from the job object; the caller
 		// asked for this one, so there is no doubt which it is.
 		job.ID = id
 	}
+	job.kind = kind
 	return job, nil
 }
 
@@ -114,56 +133,119 @@ func (c *Client) ListJobs(ctx context.Context, p ListJobsParams) (jobs []Job, ne
 			q.Set(key, value)
 		}
 	}
-	resp, err := expect(c.call(ctx, http.MethodGet, "/rl/jobs", q, nil, ""))
+	page, err := c.listJobs(ctx, "/rl/jobs", q, kindRL, "jobs")
 	if err != nil {
 		return nil, "", err
 	}
-
-	items, next, hasCursor, err := decodeJobList(resp.body)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s %s (HTTP %d): %w", resp.method, resp.route, resp.statusCode, err)
+	if !page.hasCursor && p.Limit > 0 && len(page.jobs) == p.Limit {
+		page.next = page.jobs[len(page.jobs)-1].ID
 	}
-	jobs = make([]Job, 0, len(items))
-	for i, item := range items {
-		job, err := DecodeJob(item)
-		if err != nil {
-			return nil, "", fmt.Errorf("%s %s: job %d of the list: %w", resp.method, resp.route, i, err)
-		}
-		jobs = append(jobs, *job)
-	}
-	if !hasCursor && p.Limit > 0 && len(jobs) == p.Limit {
-		next = jobs[len(jobs)-1].ID
-	}
-	return jobs, next, nil
+	return page.jobs, page.next, nil
 }
 
-// decodeJobList accepts both list shapes. hasCursor reports whether the
-// answer spoke about paging at all, in which case its word is final.
-func decodeJobList(body []byte) (items []json.RawMessage, next string, hasCursor bool, err error) {
+// jobPage is one page of a job list as the answer gave it.
+type jobPage struct {
+	jobs []Job
+	listPage
+}
+
+// listJobs fetches and decodes one page of a job list whose array may sit
+// under any of keys.
+func (c *Client) listJobs(ctx context.Context, route string, q url.Values, kind jobKind, keys ...string) (jobPage, error) {
+	resp, err := expect(c.call(ctx, http.MethodGet, route, q, nil, "", mayRetry))
+	if err != nil {
+		return jobPage{}, err
+	}
+	page, err := decodeList(resp.body, "jobs", keys...)
+	if err != nil {
+		return jobPage{}, fmt.Errorf("%s %s (HTTP %d): %w", resp.method, resp.route, resp.statusCode, err)
+	}
+	out := jobPage{listPage: page, jobs: make([]Job, 0, len(page.items))}
+	for i, item := range page.items {
+		job, err := DecodeJob(item)
+		if err != nil {
+			return jobPage{}, fmt.Errorf("%s %s: job %d of the list: %w", resp.method, resp.route, i, err)
+		}
+		job.kind = kind
+		out.jobs = append(out.jobs, *job)
+	}
+	return out, nil
+}
+
+// listPage is a decoded list answer: its items and what it said about
+// paging.
+type listPage struct {
+	items []json.RawMessage
+	// next is the answer's "next_cursor", "next" or "after"; hasCursor
+	// reports whether it had one of those keys at all (null meaning the
+	// end), in which case its word is final.
+	next      string
+	hasCursor bool
+	// hasMore is the answer's "has_more", nil when absent.
+	hasMore *bool
+}
+
+// decodeList accepts a bare array or an object holding the array under the
+// first present of keys; what names the items in error messages.
+func decodeList(body []byte, what string, keys ...string) (listPage, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		if err := json.Unmarshal(trimmed, &items); err != nil {
-			return nil, "", false, fmt.Errorf("%v: %s", err, snippet(body))
+		var page listPage
+		if err := json.Unmarshal(trimmed, &page.items); err != nil {
+			return listPage{}, fmt.Errorf("%v: %s", err, snippet(body))
 		}
-		return items, "", false, nil
+		return page, nil
 	}
 	fields, err := decodeObject(body)
 	if err != nil {
-		return nil, "", false, err
+		return listPage{}, err
 	}
-	if raw, ok := fields["jobs"]; ok {
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, "", false, fmt.Errorf(`"jobs" is not a list: %s`, snippet(raw))
+	var page listPage
+	found := false
+	for _, key := range keys {
+		if raw, ok := fields[key]; ok {
+			if err := json.Unmarshal(raw, &page.items); err != nil {
+				return listPage{}, fmt.Errorf(`%q is not a list: %s`, key, snippet(raw))
+			}
+			found = true
+			break
 		}
-	} else {
-		return nil, "", false, fmt.Errorf(`expected a list of jobs or an object with "jobs": %s`, snippet(body))
+	}
+	if !found {
+		return listPage{}, fmt.Errorf(`expected a list of %s or an object with %s: %s`, what, quoteKeys(keys), snippet(body))
 	}
 	for _, key := range []string{"next_cursor", "next", "after"} {
 		if raw, ok := fields[key]; ok {
-			return items, scalarString(raw), true, nil
+			page.next, page.hasCursor = scalarString(raw), true
+			break
 		}
 	}
-	return items, "", false, nil
+	var more bool
+	if raw, ok := fields["has_more"]; ok && json.Unmarshal(raw, &more) == nil {
+		page.hasMore = &more
+	}
+	return page, nil
+}
+
+func quoteKeys(keys []string) string {
+	quoted := make([]string, len(keys))
+	for i, k := range keys {
+		quoted[i] = strconv.Quote(k)
+	}
+	return strings.Join(quoted, ", ")
+}
+
+// nextAfter is the cursor of the page after one of §10's lists: the
+// answer's own cursor when it gave one, none when it said has_more false,
+// else the last item's id; an empty page ends the listing.
+func (p listPage) nextAfter(lastID string) string {
+	switch {
+	case p.hasCursor:
+		return p.next
+	case p.hasMore != nil && !*p.hasMore, len(p.items) == 0:
+		return ""
+	}
+	return lastID
 }
 
 // CancelJob asks the backend to cancel a job (POST /rl/jobs/{id}/cancel).
@@ -171,12 +253,18 @@ func decodeJobList(body []byte) (items []json.RawMessage, next string, hasCursor
 // and is retried like a GET. A job that has already finished answers 409 or
 // 400; that is success here, because the job is not running either way.
 func (c *Client) CancelJob(ctx context.Context, id string) error {
+	return c.cancelJob(ctx, "/rl/jobs", id, http.StatusConflict, http.StatusBadRequest)
+}
+
+// cancelJob posts a cancel to route/{id}/cancel; the statuses in done count
+// as success.
+func (c *Client) cancelJob(ctx context.Context, route, id string, done ...int) error {
 	if id == "" {
 		return errors.New("cancelling a job: the job id is empty")
 	}
-	_, err := expect(c.call(ctx, http.MethodPost, jobPath("/rl/jobs", id, "/cancel"), nil, struct{}{}, NewIdempotencyKey()))
+	_, err := expect(c.call(ctx, http.MethodPost, jobPath(route, id, "/cancel"), nil, struct{}{}, NewIdempotencyKey(), mayRetry))
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusConflict || apiErr.StatusCode == http.StatusBadRequest) {
+	if errors.As(err, &apiErr) && slices.Contains(done, apiErr.StatusCode) {
 		return nil
 	}
 	return err
@@ -186,7 +274,8 @@ func (c *Client) CancelJob(ctx context.Context, id string) error {
 type Event struct {
 	// Seq rises with every event of a job and is the paging cursor.
 	Seq int64
-	// Type names the event, e.g. "rl.job.completed"; see EventPhase.
+	// Type names the event, e.g. "rl.job.completed"; see EventPhase and
+	// SFTEventPhase.
 	Type string
 	// Message is the human-readable text.
 	Message string
@@ -194,6 +283,8 @@ type Event struct {
 	Level string
 	// Data is the event's structured payload, nil when absent.
 	Data map[string]any
+	// JobID and RunID are the optional ids an SFT event carries.
+	JobID, RunID string
 	// CreatedAt is RFC 3339 UTC when the backend's time could be read,
 	// otherwise the value as sent.
 	CreatedAt string
@@ -202,6 +293,10 @@ type Event struct {
 // JobEvents returns up to limit events with seq greater than sinceSeq
 // (GET /rl/jobs/{id}/events). limit <= 0 means the SDK's page of 200.
 func (c *Client) JobEvents(ctx context.Context, id string, sinceSeq int64, limit int) ([]Event, error) {
+	return c.jobEvents(ctx, "/rl/jobs", id, sinceSeq, limit)
+}
+
+func (c *Client) jobEvents(ctx context.Context, route, id string, sinceSeq int64, limit int) ([]Event, error) {
 	if id == "" {
 		return nil, errors.New("listing job events: the job id is empty")
 	}
@@ -212,7 +307,7 @@ func (c *Client) JobEvents(ctx context.Context, id string, sinceSeq int64, limit
 		"since_seq": {strconv.FormatInt(sinceSeq, 10)},
 		"limit":     {strconv.Itoa(limit)},
 	}
-	resp, err := expect(c.call(ctx, http.MethodGet, jobPath("/rl/jobs", id, "/events"), q, nil, ""))
+	resp, err := expect(c.call(ctx, http.MethodGet, jobPath(route, id, "/events"), q, nil, "", mayRetry))
 	if err != nil {
 		return nil, err
 	}
@@ -223,50 +318,65 @@ func (c *Client) JobEvents(ctx context.Context, id string, sinceSeq int64, limit
 	return events, nil
 }
 
-// decodeFeed reads the items of a job feed answered as {key: [...]} or, for
-// symmetry with the job list, as a bare array.
-func decodeFeed(body []byte, key string) ([]map[string]json.RawMessage, error) {
-	var items []map[string]json.RawMessage
+// decodeFeed reads the items of a job feed answered as {key: [...]} under
+// the first present of keys or, for symmetry with the job list, as a bare
+// array. page holds the answer's other fields, nil for an array.
+func decodeFeed(body []byte, keys ...string) (items []map[string]json.RawMessage, page map[string]json.RawMessage, err error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		if err := json.Unmarshal(trimmed, &items); err != nil {
-			return nil, fmt.Errorf("%v: %s", err, snippet(body))
+			return nil, nil, fmt.Errorf("%v: %s", err, snippet(body))
 		}
-		return items, nil
+		return items, nil, nil
 	}
-	var page map[string]json.RawMessage
 	if err := json.Unmarshal(trimmed, &page); err != nil {
-		return nil, fmt.Errorf(`expected {%q: [...]}: %v: %s`, key, err, snippet(body))
+		return nil, nil, fmt.Errorf(`expected {%q: [...]}: %v: %s`, keys[0], err, snippet(body))
 	}
-	if raw, ok := page[key]; ok {
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, fmt.Errorf(`expected {%q: [...]}: %v: %s`, key, err, snippet(body))
+	for _, key := range keys {
+		if raw, ok := page[key]; ok {
+			if err := json.Unmarshal(raw, &items); err != nil {
+				return nil, nil, fmt.Errorf(`expected {%q: [...]}: %v: %s`, key, err, snippet(body))
+			}
+			break
 		}
 	}
-	return items, nil
+	return items, page, nil
 }
 
-// decodeEvents accepts {"events": [...]} and a bare array.
+// decodeEvents accepts {"events": [...]}, {"data": [...]} (§10) and a bare
+// array. A "next_seq" is the cursor of events that carry no seq of their
+// own: it becomes the last event's seq, so that a reader moves on.
 func decodeEvents(body []byte) ([]Event, error) {
-	items, err := decodeFeed(body, "events")
+	items, page, err := decodeFeed(body, "events", "data")
 	if err != nil {
 		return nil, err
 	}
 	events := make([]Event, 0, len(items))
+	anySeq := false
 	for _, f := range items {
 		ev := Event{
 			Type:    firstString(f, "type"),
 			Message: firstString(f, "message"),
 			Level:   firstString(f, "level"),
 			Data:    objectField(f["data"]),
+			JobID:   firstString(f, "job_id"),
+			RunID:   firstString(f, "run_id"),
 		}
 		if seq, err := strconv.ParseInt(scalarString(f["seq"]), 10, 64); err == nil {
-			ev.Seq = seq
+			ev.Seq, anySeq = seq, true
 		}
-		if ev.CreatedAt = timeField(f["created_at"]); ev.CreatedAt == "" {
-			ev.CreatedAt = scalarString(f["created_at"])
+		for _, key := range []string{"created_at", "timestamp", "ts"} {
+			if ev.CreatedAt = timeField(f[key]); ev.CreatedAt == "" {
+				ev.CreatedAt = scalarString(f[key])
+			}
+			if ev.CreatedAt != "" {
+				break
+			}
 		}
 		events = append(events, ev)
+	}
+	if next, err := strconv.ParseInt(scalarString(page["next_seq"]), 10, 64); err == nil && !anySeq && len(events) > 0 {
+		events[len(events)-1].Seq = next
 	}
 	return events, nil
 }
@@ -286,11 +396,11 @@ type VerifyResult struct {
 
 // VerifyTaskApp asks the backend to call the task app at taskURL with the
 // stored environment keys (POST /rl/verify_task_app). A verification
-// changes nothing, so it is retried like a GET: the Idempotency-Key, minted
-// once for all attempts, is what marks a POST as safe to repeat.
+// changes nothing, so it is retried like a GET; like the SDK, it sends no
+// Idempotency-Key, which a verification has no use for.
 func (c *Client) VerifyTaskApp(ctx context.Context, taskURL string) (*VerifyResult, error) {
 	body := map[string]string{"endpoint_base_url": taskURL}
-	resp, err := expect(c.call(ctx, http.MethodPost, "/rl/verify_task_app", nil, body, NewIdempotencyKey()))
+	resp, err := expect(c.call(ctx, http.MethodPost, "/rl/verify_task_app", nil, body, "", mayRetry))
 	if err != nil {
 		return nil, err
 	}

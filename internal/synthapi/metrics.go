@@ -17,6 +17,10 @@ type MetricPoint struct {
 	// CreatedAt is RFC 3339 UTC when the backend's time could be read,
 	// otherwise the value as sent.
 	CreatedAt string
+	// Epoch and Phase are the optional fields of an SFT point (§10); Epoch
+	// is nil when absent.
+	Epoch *float64
+	Phase string
 }
 
 // defaultMetricsLimit is the page size the SDK uses for metrics.
@@ -26,6 +30,10 @@ const defaultMetricsLimit = 200
 // afterStep (GET /rl/jobs/{id}/metrics). limit <= 0 means the SDK's page of
 // 200; afterStep -1 starts from the beginning.
 func (c *Client) JobMetrics(ctx context.Context, id string, afterStep int64, limit int) ([]MetricPoint, error) {
+	return c.jobMetrics(ctx, "/rl/jobs", id, afterStep, limit)
+}
+
+func (c *Client) jobMetrics(ctx context.Context, route, id string, afterStep int64, limit int) ([]MetricPoint, error) {
 	if id == "" {
 		return nil, errors.New("listing job metrics: the job id is empty")
 	}
@@ -36,7 +44,7 @@ func (c *Client) JobMetrics(ctx context.Context, id string, afterStep int64, lim
 		"after_step": {strconv.FormatInt(afterStep, 10)},
 		"limit":      {strconv.Itoa(limit)},
 	}
-	resp, err := expect(c.call(ctx, http.MethodGet, jobPath("/rl/jobs", id, "/metrics"), q, nil, ""))
+	resp, err := expect(c.call(ctx, http.MethodGet, jobPath(route, id, "/metrics"), q, nil, "", mayRetry))
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +58,7 @@ func (c *Client) JobMetrics(ctx context.Context, id string, afterStep int64, lim
 // decodeMetrics accepts {"points": [...]} and a bare array. A point without
 // a name or a numeric value carries nothing to show and is skipped.
 func decodeMetrics(body []byte) ([]MetricPoint, error) {
-	items, err := decodeFeed(body, "points")
+	items, _, err := decodeFeed(body, "points")
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +69,10 @@ func decodeMetrics(body []byte) ([]MetricPoint, error) {
 		if err != nil || name == "" {
 			continue
 		}
-		p := MetricPoint{Name: name, Value: value}
+		p := MetricPoint{Name: name, Value: value, Phase: firstString(f, "phase")}
+		if epoch, err := strconv.ParseFloat(scalarString(f["epoch"]), 64); err == nil {
+			p.Epoch = &epoch
+		}
 		if step, err := strconv.ParseInt(scalarString(f["step"]), 10, 64); err == nil {
 			p.Step = step
 		}

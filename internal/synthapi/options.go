@@ -2,6 +2,7 @@ package synthapi
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -23,6 +24,10 @@ const (
 	DefaultRetryWaitMin = 500 * time.Millisecond
 	DefaultRetryWaitMax = 5 * time.Second
 
+	// DefaultUploadTimeout bounds one attempt of a training-file upload:
+	// §9 knows no size limit and asks for at least 300 s.
+	DefaultUploadTimeout = 300 * time.Second
+
 	// DefaultUserAgent is sent when WithUserAgent is not used. The provider
 	// replaces it with one that carries its version.
 	DefaultUserAgent = "terraform-provider-synth"
@@ -34,23 +39,26 @@ type Option func(*settings)
 // settings is what the options build; it is resolved once at construction
 // so that the clients themselves are immutable and safe for concurrent use.
 type settings struct {
-	httpClient   *http.Client
-	timeout      time.Duration
-	maxRetries   int
-	retryWaitMin time.Duration
-	retryWaitMax time.Duration
-	userAgent    string
-	logger       Logger
-	healthCache  *HealthCache
+	httpClient    *http.Client
+	timeout       time.Duration
+	uploadTimeout time.Duration
+	maxRetries    int
+	retryWaitMin  time.Duration
+	retryWaitMax  time.Duration
+	userAgent     string
+	logger        Logger
+	healthCache   *HealthCache
+	keyAliases    []string
 }
 
 func newSettings(opts []Option) settings {
 	s := settings{
-		timeout:      DefaultTimeout,
-		maxRetries:   DefaultMaxRetries,
-		retryWaitMin: DefaultRetryWaitMin,
-		retryWaitMax: DefaultRetryWaitMax,
-		userAgent:    DefaultUserAgent,
+		timeout:       DefaultTimeout,
+		uploadTimeout: DefaultUploadTimeout,
+		maxRetries:    DefaultMaxRetries,
+		retryWaitMin:  DefaultRetryWaitMin,
+		retryWaitMax:  DefaultRetryWaitMax,
+		userAgent:     DefaultUserAgent,
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -83,6 +91,14 @@ func WithTimeout(d time.Duration) Option {
 	return func(s *settings) { s.timeout = d }
 }
 
+// WithUploadTimeout bounds each attempt of a training-file upload, which
+// WithTimeout does not: an upload takes as long as the file needs. It is
+// never below WithTimeout's limit; zero or less means no per-attempt limit.
+// Default DefaultUploadTimeout.
+func WithUploadTimeout(d time.Duration) Option {
+	return func(s *settings) { s.uploadTimeout = d }
+}
+
 // WithMaxRetries sets how many times a retryable request is repeated after
 // the first attempt. Zero disables retries; negative values count as zero.
 // Default DefaultMaxRetries.
@@ -110,4 +126,24 @@ func WithUserAgent(ua string) Option {
 // WithLogger sends the client's log lines to l. Nil means silent.
 func WithLogger(l Logger) Option {
 	return func(s *settings) { s.logger = l }
+}
+
+// WithKeyAliases adds keys a TaskApp sends in X-API-Keys after its main key,
+// as the SDK does with ENVIRONMENT_API_KEY_ALIASES: a task app deployed with
+// an older key still recognises the caller. Empty entries and repeats of the
+// main key are left out.
+func WithKeyAliases(aliases ...string) Option {
+	return func(s *settings) { s.keyAliases = aliases }
+}
+
+// ParseKeyAliases splits ENVIRONMENT_API_KEY_ALIASES, a comma-separated
+// list, into its keys, dropping blanks around and between them.
+func ParseKeyAliases(list string) []string {
+	var keys []string
+	for _, k := range strings.Split(list, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }

@@ -67,6 +67,13 @@ type request struct {
 	query  url.Values  // nil for none
 	body   []byte      // nil for no body; re-sent as is on every attempt
 	header http.Header // credentials, Idempotency-Key
+	retry  retryDecision
+
+	// stream, when set instead of body, makes a fresh body for each
+	// attempt, read as it is sent and never held whole in memory;
+	// contentType then names it.
+	stream      func() io.ReadCloser
+	contentType string
 }
 
 // response is the final answer to a call, body already read.
@@ -96,7 +103,13 @@ func (d *doer) do(ctx context.Context, r request) (*response, error) {
 	// A []byte body lets retryablehttp rewind it for every attempt; a nil
 	// interface (not a nil slice) means no body at all.
 	var body any
-	if r.body != nil {
+	switch {
+	case r.stream != nil:
+		// retryablehttp calls a ReaderFunc once while building the request
+		// (to learn a length) and drops what it got unread; the stream's
+		// work must therefore begin at its first Read, not here.
+		body = retryablehttp.ReaderFunc(func() (io.Reader, error) { return r.stream(), nil })
+	case r.body != nil:
 		body = r.body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, u.String(), body)
@@ -108,11 +121,14 @@ func (d *doer) do(ctx context.Context, r request) (*response, error) {
 	}
 	req.Header.Set("User-Agent", d.userAgent)
 	req.Header.Set("Accept", "application/json")
-	if r.body != nil {
+	switch {
+	case r.stream != nil:
+		req.Header.Set("Content-Type", r.contentType)
+	case r.body != nil:
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	rc := d.policy.client(ctx, d.http, cs, isIdempotent(r.method, req.Header))
+	rc := d.policy.client(ctx, d.http, cs, r.retry)
 	resp, err := rc.Do(req)
 	if err != nil {
 		var reqErr *RequestError
@@ -150,4 +166,14 @@ func (r *response) decode(out any) error {
 		return fmt.Errorf("%s %s: unexpected response (HTTP %d): %v: %s", r.method, r.route, r.statusCode, err, snippet(r.body))
 	}
 	return nil
+}
+
+// decodeAnswer decodes a 2xx body with decode, naming the request and its
+// status when the body is not what was expected.
+func decodeAnswer[T any](r *response, decode func([]byte) (T, error)) (T, error) {
+	v, err := decode(r.body)
+	if err != nil {
+		return v, fmt.Errorf("%s %s (HTTP %d): %w", r.method, r.route, r.statusCode, err)
+	}
+	return v, nil
 }

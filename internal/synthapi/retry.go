@@ -54,18 +54,24 @@ func taskAppRetryStatus(code int) bool {
 	return false
 }
 
-// isIdempotent reports whether a request may be sent more than once. A POST
-// qualifies only when it carries an Idempotency-Key: the backend then
-// recognises a repeat and answers it without acting twice. Without a key a
-// repeated create could start a second training job, which costs real GPU
-// money, so a failed POST is reported rather than repeated.
-func isIdempotent(method string, header http.Header) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return true
-	}
-	return header.Get("Idempotency-Key") != ""
-}
+// retryDecision is every request's own answer to whether it may be sent
+// more than once, stated where the request is built: the caller is the one
+// who knows what repeating it does. A repeated create without an
+// Idempotency-Key the backend honours could start a second training job,
+// which costs real GPU money, so such a request is sent once and a failure
+// reported rather than repeated. Whether a header is present decides
+// nothing: verify_task_app is repeated without one (the SDK sends it none),
+// and a request could carry a key the backend ignores.
+type retryDecision bool
+
+const (
+	// mayRetry marks a request that changes nothing (a read, a
+	// verification), or that the backend acts on at most once however often
+	// it arrives (a create or cancel with an Idempotency-Key).
+	mayRetry retryDecision = true
+	// sendOnce marks a request whose repetition could act twice.
+	sendOnce retryDecision = false
+)
 
 // callState follows one logical call through its attempts. It rides in the
 // request context so that the log transport can number attempts, and it
@@ -110,7 +116,7 @@ type retryPolicy struct {
 // client returns a retryablehttp client for one call. It is built per call
 // because its callbacks need that call's context and state: retryablehttp
 // hands neither to Backoff nor to ErrorHandler.
-func (p *retryPolicy) client(ctx context.Context, hc *http.Client, cs *callState, idempotent bool) *retryablehttp.Client {
+func (p *retryPolicy) client(ctx context.Context, hc *http.Client, cs *callState, retry retryDecision) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
 		RetryMax:     p.maxRetries,
@@ -119,7 +125,7 @@ func (p *retryPolicy) client(ctx context.Context, hc *http.Client, cs *callState
 		// retryablehttp passes the request's context, which is ctx.
 		CheckRetry: func(_ context.Context, resp *http.Response, err error) (bool, error) {
 			cs.attempts.Add(1)
-			return p.checkRetry(ctx, cs, idempotent, resp, err)
+			return p.checkRetry(ctx, cs, retry, resp, err)
 		},
 		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
 			wait := p.delay(attempt, resp)
@@ -133,12 +139,12 @@ func (p *retryPolicy) client(ctx context.Context, hc *http.Client, cs *callState
 }
 
 // checkRetry is the retryablehttp CheckRetry policy for one call.
-func (p *retryPolicy) checkRetry(ctx context.Context, cs *callState, idempotent bool, resp *http.Response, err error) (bool, error) {
+func (p *retryPolicy) checkRetry(ctx context.Context, cs *callState, retry retryDecision, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// The caller gave up; another attempt would be ignored anyway.
 		return false, ctxErr
 	}
-	if !idempotent {
+	if retry == sendOnce {
 		return false, nil
 	}
 	if err != nil {

@@ -67,23 +67,31 @@ func TestBackoffStaysWithinBounds(t *testing.T) {
 	}
 }
 
-func TestIsIdempotent(t *testing.T) {
-	keyed := http.Header{"Idempotency-Key": {"k"}}
+// Whether a request is repeated is its own retry decision, never the
+// presence of a header: a POST marked mayRetry is repeated without one, and
+// one marked sendOnce is not repeated even with one.
+func TestRetryDecisionDecides(t *testing.T) {
 	tests := []struct {
-		method string
+		name   string
+		retry  retryDecision
 		header http.Header
-		want   bool
+		want   int // attempts; the test client allows 4 retries
 	}{
-		{http.MethodGet, nil, true},
-		{http.MethodPost, nil, false},
-		{http.MethodPost, http.Header{}, false},
-		{http.MethodPost, keyed, true},
-		{http.MethodDelete, nil, false},
+		{"may retry, no key", mayRetry, nil, 5},
+		{"send once, with a key", sendOnce, http.Header{"Idempotency-Key": {"k"}}, 1},
+		{"send once, no key", sendOnce, nil, 1},
 	}
 	for _, tt := range tests {
-		if got := isIdempotent(tt.method, tt.header); got != tt.want {
-			t.Errorf("isIdempotent(%s, %v) = %v", tt.method, tt.header, got)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBackend(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				writeJSON(w, http.StatusServiceUnavailable, `{"detail":"busy"}`)
+			})
+			c := b.client()
+			_, _ = c.doer.do(t.Context(), request{method: http.MethodPost, url: c.root + "/rl/anything", body: []byte(`{}`), header: tt.header, retry: tt.retry})
+			if got := len(b.recorded()); got != tt.want {
+				t.Errorf("attempts = %d, want %d", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,8 +18,10 @@ import (
 // TaskApp talks to a task app (contract §6) the way the CLI does before it
 // submits a job. It is safe for concurrent use.
 type TaskApp struct {
-	url     string
-	key     string
+	url string
+	key string
+	// keys is the X-API-Keys value: key, then its aliases.
+	keys    string
 	doer    *doer
 	waitMin time.Duration
 	waitMax time.Duration
@@ -42,9 +45,19 @@ func NewTaskApp(baseURL, envKey string, opts ...Option) (*TaskApp, error) {
 		return nil, err
 	}
 	s := newSettings(opts)
+	keys := []string{envKey}
+	for _, alias := range s.keyAliases {
+		if alias = strings.TrimSpace(alias); alias != "" && !slices.Contains(keys, alias) {
+			if err := checkCredential("an environment key alias", alias); err != nil {
+				return nil, err
+			}
+			keys = append(keys, alias)
+		}
+	}
 	return &TaskApp{
 		url:     u,
 		key:     envKey,
+		keys:    strings.Join(keys, ","),
 		doer:    newDoer(s, taskAppRetryStatus),
 		waitMin: s.retryWaitMin,
 		waitMax: s.retryWaitMax,
@@ -197,15 +210,15 @@ func (e *TaskAppError) Unwrap() error { return e.Err }
 
 // get sends one GET to the app with the key headers. The CLI sends all three
 // headers because task apps built on different SDK versions read different
-// ones.
+// ones; X-API-Keys also carries the aliases (WithKeyAliases).
 func (t *TaskApp) get(ctx context.Context, route string, q url.Values) (*response, error) {
 	h := http.Header{}
 	if t.key != "" {
 		h.Set("X-API-Key", t.key)
-		h.Set("X-API-Keys", t.key)
+		h.Set("X-API-Keys", t.keys)
 		h.Set("Authorization", "Bearer "+t.key)
 	}
-	resp, err := t.doer.do(ctx, request{method: http.MethodGet, url: t.url + route, query: q, header: h})
+	resp, err := t.doer.do(ctx, request{method: http.MethodGet, url: t.url + route, query: q, header: h, retry: mayRetry})
 	if err != nil {
 		return nil, t.transportError(ctx, route, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,31 @@ func TestTaskAppKeyHeaders(t *testing.T) {
 		if got := b.recorded()[0].Header.Get(name); got != "" {
 			t.Errorf("with no key, header %s = %q", name, got)
 		}
+	}
+}
+
+// ENVIRONMENT_API_KEY_ALIASES adds keys to X-API-Keys after the main one,
+// as the SDK does; the other two headers carry the main key only.
+func TestTaskAppKeyAliases(t *testing.T) {
+	if got := ParseKeyAliases(" env_old , ,env_older,"); !slices.Equal(got, []string{"env_old", "env_older"}) {
+		t.Errorf("ParseKeyAliases = %q", got)
+	}
+	b := newBackend(t, taskAppHandler(200, healthyBody, 200, taskInfoBody))
+	if _, err := b.taskApp("env_abc", WithKeyAliases("env_old", "env_abc", "", "env_older")).Health(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h := b.recorded()[0].Header
+	for name, want := range map[string]string{
+		"X-API-Keys":    "env_abc,env_old,env_older",
+		"X-API-Key":     "env_abc",
+		"Authorization": "Bearer env_abc",
+	} {
+		if got := h.Get(name); got != want {
+			t.Errorf("header %s = %q, want %q", name, got, want)
+		}
+	}
+	if _, err := NewTaskApp(b.srv.URL, "env_abc", WithKeyAliases("env old")); err == nil {
+		t.Error("an alias with a space was accepted")
 	}
 }
 

@@ -53,7 +53,17 @@ type WaitOptions struct {
 	// failed event check (the lagging-status fallback) is reported with
 	// consecutive 0: it does not count towards MaxConsecutiveErrors.
 	OnTransientError func(ctx context.Context, err error, consecutive int)
+	// NotFoundGrace is how long after the wait starts a 404 means "not
+	// visible yet" rather than "gone": such polls are reported to
+	// OnTransientError with consecutive 0 and do not count towards
+	// MaxConsecutiveErrors. SFT jobs need it (§10: a 404 within the first
+	// minutes after create is transient); zero means none, as for RL.
+	NotFoundGrace time.Duration
 }
+
+// ErrJobPaused ends a wait on a job whose status is "paused" (§12): it is
+// not finished, but waiting longer would not finish it either.
+var ErrJobPaused = errors.New("the job is paused: it has not finished")
 
 const (
 	defaultMaxConsecutiveErrors = 5
@@ -116,6 +126,7 @@ func WaitForJob(ctx context.Context, src JobSource, id string, opts WaitOptions)
 		statusSince time.Time // when last.Status was first seen
 		eventsRead  time.Time // when the event log was last read; zero: never
 		sinceSeq    int64
+		linkedSeq   int64 // the cursor of the linked job's events
 		consecutive int
 	)
 	stopped := func(err error) error {
@@ -137,6 +148,12 @@ func WaitForJob(ctx context.Context, src JobSource, id string, opts WaitOptions)
 		case err != nil:
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return last, stopped(ctxErr)
+			}
+			if IsNotFound(err) && now.Sub(start) < opts.NotFoundGrace {
+				if opts.OnTransientError != nil {
+					opts.OnTransientError(ctx, err, 0)
+				}
+				break
 			}
 			if isPersistent(err) {
 				return last, stopped(err)
@@ -163,10 +180,17 @@ func WaitForJob(ctx context.Context, src JobSource, id string, opts WaitOptions)
 			if job.Phase().Terminal() {
 				return job, nil
 			}
+			if job.Phase() == PhasePaused {
+				return job, stopped(ErrJobPaused)
+			}
 			if now.Sub(statusSince) >= statusLagCheck && (eventsRead.IsZero() || now.Sub(eventsRead) >= statusLagCheck) {
 				eventsRead = now
 				var ev *Event
-				sinceSeq, ev, err = terminalEvent(ctx, src, id, sinceSeq)
+				sinceSeq, ev, err = terminalEvent(ctx, src, id, job, sinceSeq)
+				if ev == nil && err == nil && job.LinkedJobID != "" {
+					// §12: a linked job's events are the job's as well.
+					linkedSeq, ev, err = terminalEvent(ctx, src, job.LinkedJobID, job, linkedSeq)
+				}
 				switch {
 				case ev != nil:
 					done := finishedByEvent(job, ev)
@@ -203,12 +227,13 @@ func isPersistent(err error) bool {
 	return code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests
 }
 
-// terminalEvent reads the event log after sinceSeq and returns the first
-// terminal event, if any, and the highest seq read.
-func terminalEvent(ctx context.Context, src JobSource, id string, sinceSeq int64) (int64, *Event, error) {
+// terminalEvent reads the event log of job after sinceSeq and returns the
+// first terminal event by the rule of the job's family, if any, and the
+// highest seq read.
+func terminalEvent(ctx context.Context, src JobSource, id string, job *Job, sinceSeq int64) (int64, *Event, error) {
 	var found *Event
 	seq, err := scanEvents(ctx, src, id, sinceSeq, func(ev Event) bool {
-		if _, ok := EventPhase(ev.Type); ok {
+		if _, ok := job.eventPhase(ev); ok {
 			found = &ev
 			return false
 		}
@@ -219,7 +244,7 @@ func terminalEvent(ctx context.Context, src JobSource, id string, sinceSeq int64
 
 // finishedByEvent is job as its terminal event describes it.
 func finishedByEvent(job *Job, ev *Event) *Job {
-	phase, _ := EventPhase(ev.Type)
+	phase, _ := job.eventPhase(*ev)
 	done := *job
 	done.Status = phase.String()
 	if phase == PhaseFailed && done.ErrorMessage == "" {

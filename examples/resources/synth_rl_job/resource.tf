@@ -20,40 +20,29 @@ resource "synth_rl_job" "from_toml" {
   }
 }
 
-# A job declared entirely in HCL, trained from a base model.
+# The same TOML trained from a base model instead, with HCL setting what
+# differs: the model set here fills the TOML's [model], and the typed
+# attributes override the keys they name.
 resource "synth_rl_job" "from_base" {
-  algorithm = {
-    type    = "online"
-    method  = "policy_gradient"
-    variety = "gspo"
-  }
+  config_toml = file("${path.module}/rl_from_ft.toml")
 
   model = {
     base         = "Qwen/Qwen3-4B"
     trainer_mode = "full"
+    label        = "crafter-rl-from-base"
   }
 
-  compute = {
-    gpu_type  = "H100"
-    gpu_count = 8
+  services = {
+    task_url = var.task_app_url
   }
 
   rollout = {
-    env_name                = "crafter"
-    policy_name             = "crafter-react"
-    max_turns               = 10
-    episodes_per_batch      = 64
-    max_concurrent_rollouts = 8
-    ops                     = ["agent", "env"]
+    episodes_per_batch = 32
   }
 
   training = {
-    num_epochs           = 1
-    iterations_per_epoch = 10
-    max_turns            = 10
-    batch_size           = 16
-    group_size           = 4
-    learning_rate        = 0.00005
+    num_epochs    = 2
+    learning_rate = 0.00005
   }
 
   tags = {

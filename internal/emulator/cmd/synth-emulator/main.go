@@ -75,6 +75,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		RunTime:           *runTime,
 	})
 	emu.OnRequest(func(r emulator.Request) { logger.Print(requestLine(r)) })
+	defer emu.Close() // the uploaded training files
 	emu.SeedHistory(*seedJobs, min(*seedRunning, *seedJobs), *seedSpan)
 
 	servers, err := emu.Start(*backendAddr, *taskAppAddr)
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	logger.Printf("backend  %s/api", servers.BackendURL)
-	logger.Printf("task app %s", servers.TaskAppURL)
+	logger.Printf("task app %s (math: %s)", servers.TaskAppURL, servers.MathTaskAppURL)
 
 	if *envFile != "" {
 		vars := envVars(servers, *apiKey, *envKey)
