@@ -1,7 +1,8 @@
 // Command bench measures the Synth provider against the local emulator and
 // prints one Markdown report: what a wait for a job costs next to the SDK's
 // fixed poller, what a plan over many jobs costs next to Terraform's floor,
-// how an apply of many jobs fans out, and the Go micro-benchmarks.
+// how an apply of many jobs fans out, what a gigabyte training file costs to
+// check, upload and plan again, and the Go micro-benchmarks.
 //
 //	go run ./internal/bench          # full run, several minutes (make bench)
 //	go run ./internal/bench -smoke   # tiny sizes, well under a minute (make test)
