@@ -417,7 +417,7 @@ func uploadTable(u *uploadCost) *table {
 		t.add("`curl -F file=@… -F purpose=fine-tune`", fmt.Sprintf("%s, median of %s", seconds(curlWall), strings.Join(each, ", ")),
 			throughput(u.bytes, curlWall), "1×", "—", "—", "—", "—", "—")
 	}
-	t.notes = append(t.notes, strings.TrimSpace(fmt.Sprintf(`
+	t.notes = append(t.notes, strings.TrimSpace(`
 The emulator binary (on loopback, hashing the upload to disk as it arrives) answers both. The provider's
 upload wall is the duration its debug log gives for POST …/files (request sent to answer read), inside one
 apply; curl runs once before that apply and once after, to the same route, and the second answer is a 409
@@ -425,7 +425,7 @@ because the emulator then holds that content: it says so only after reading, has
 body, as for a 201. Peak RSS is the highest VmHWM, sampled every 10 ms, of the apply's provider processes;
 bytes read is their rchar from /proc/<pid>/io as last sampled (reads from files, pipes and sockets): a new
 file is read in full by the plan's check, again by the check when the apply plans it once more, and once by
-the upload, which hashes what it streams.`)))
+the upload, which hashes what it streams.`))
 	return t
 }
 
