@@ -1,10 +1,12 @@
 // Command bench measures the Synth provider against the local emulator and
 // prints one Markdown report: what a wait for a job costs next to the SDK's
 // fixed poller, what a plan over many jobs costs next to Terraform's floor,
-// how an apply of many jobs fans out, and the Go micro-benchmarks.
+// how an apply of many jobs fans out, what a gigabyte training file costs to
+// check, upload and plan again, and the Go micro-benchmarks.
 //
 //	go run ./internal/bench          # full run, several minutes (make bench)
 //	go run ./internal/bench -smoke   # tiny sizes, well under a minute (make test)
+//	go run ./internal/bench -only training-file   # one benchmark
 //
 // Full mode exits 0 when a target is missed (the report says MISS and by how
 // much); both modes exit 1 when the measurement itself is broken: a build or
@@ -31,13 +33,13 @@ import (
 
 // sizes is how much each benchmark does.
 type sizes struct {
-	// only names the one benchmark to run ("" for all): wait, plan, fanout,
-	// dupcheck, dupcheck-scale or micro.
+	// only names the one benchmark to run ("" for all): one of benchNames.
 	only        string
 	waitLengths int // how many of waitTargets, shortest first
 	plan        planOpts
 	fanoutJobs  int
 	fanoutTime  time.Duration
+	trainFile   trainingFileOpts
 	historyJobs int    // the backend's job history for the identical-job check at scale
 	benchtime   string // "" for go test's default
 }
@@ -48,6 +50,7 @@ var (
 		plan:        planOpts{jobCounts: []int{1, 50, 200}, dataCount: 200, repeats: 3},
 		fanoutJobs:  50,
 		fanoutTime:  5 * time.Second,
+		trainFile:   trainingFileOpts{small: 1 << 20, large: 1 << 30, repeats: 3},
 		historyJobs: 20000,
 	}
 	smokeSizes = sizes{
@@ -55,6 +58,7 @@ var (
 		plan:        planOpts{jobCounts: []int{1, 3}, dataCount: 3, repeats: 1},
 		fanoutJobs:  3,
 		fanoutTime:  time.Second,
+		trainFile:   trainingFileOpts{small: 256 << 10, large: 4 << 20, repeats: 1},
 		historyJobs: 2000,
 		benchtime:   "1x",
 	}
@@ -63,10 +67,13 @@ var (
 func main() {
 	smoke := flag.Bool("smoke", false, "tiny sizes: check that the benchmark works, not the targets")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the real provider during one extra plan of the largest state to this file")
-	only := flag.String("only", "", "run one benchmark only: wait, plan, fanout, dupcheck, dupcheck-scale or micro")
+	only := flag.String("only", "", "run one benchmark only: "+strings.Join(benchNames, ", "))
 	flag.Parse()
 	os.Exit(run(*smoke, *cpuProfile, *only, os.Stdout, os.Stderr))
 }
+
+// benchNames are what -only accepts.
+var benchNames = []string{"wait", "plan", "fanout", "dupcheck", "dupcheck-scale", "training-file", "micro"}
 
 // run is main without the exit, so that every deferred cleanup runs.
 func run(smoke bool, cpuProfile, only string, stdout, stderr io.Writer) int {
@@ -76,6 +83,10 @@ func run(smoke bool, cpuProfile, only string, stdout, stderr io.Writer) int {
 	sz, mode := fullSizes, "full"
 	if smoke {
 		sz, mode = smokeSizes, "smoke (tiny sizes; targets shown, not meaningful)"
+	}
+	if only != "" && !slices.Contains(benchNames, only) {
+		fmt.Fprintf(stderr, "bench: -only %q is none of %s\n", only, strings.Join(benchNames, ", "))
+		return 2
 	}
 	if sz.only = only; only != "" {
 		mode += "; only " + only
@@ -154,87 +165,88 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 			fail(err)
 		}
 		tables = append(tables, waitTable(waitRows))
-		if ctx.Err() != nil {
-			return tables, tfVersion
-		}
-	}
-	if sz.only != "" && !slices.Contains(benchNames, sz.only) {
-		fail(fmt.Errorf("-only %q is none of %v", sz.only, benchNames))
-		return tables, tfVersion
-	}
-	if !want("plan") && !want("fanout") && !want("dupcheck") && !want("dupcheck-scale") {
-		return append(tables, measureMicro(ctx, root, sz, want, progress, fail)...), tfVersion
 	}
 
-	progress("building the provider and the emulator")
-	r, err := newRig(ctx, root, tmp, sz.plan.cpuProfile != "")
-	if err != nil {
-		fail(err)
-	} else {
-		if tfVersion, err = r.terraformVersion(ctx); err != nil {
+	if ctx.Err() == nil && (want("plan") || want("fanout") || want("dupcheck") || want("dupcheck-scale") || want("training-file")) {
+		progress("building the provider and the emulator")
+		r, err := newRig(ctx, root, tmp, sz.plan.cpuProfile != "")
+		if err != nil {
 			fail(err)
-		}
-		if want("plan") && ctx.Err() == nil {
-			progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
-			planRes, err := measurePlanCost(ctx, r, sz.plan)
-			if err != nil {
+		} else {
+			if tfVersion, err = r.terraformVersion(ctx); err != nil {
 				fail(err)
 			}
-			t, broken := planTable(planRes, sz.plan.repeats)
-			for _, b := range broken {
-				fail(errors.New(b))
-			}
-			tables = append(tables, t)
-		}
-		if want("fanout") && ctx.Err() == nil {
-			progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
-			if fan, err := measureFanout(ctx, r, sz.fanoutJobs, sz.fanoutTime); err != nil {
-				fail(err)
-			} else {
-				tables = append(tables, fanoutTable(fan))
-			}
-		}
-		if want("dupcheck") && ctx.Err() == nil {
-			progress("identical-job check: planning %d creates", sz.fanoutJobs)
-			if dup, err := measureDupCheck(ctx, r, sz.fanoutJobs); err != nil {
-				fail(err)
-			} else {
-				tables = append(tables, dupCheckTable(dup))
-			}
-		}
-		if want("dupcheck-scale") && ctx.Err() == nil {
-			progress("identical-job check at scale: planning %d creates against %d jobs", sz.fanoutJobs, sz.historyJobs)
-			if scale, err := measureDupCheckAtScale(ctx, r, sz.fanoutJobs, sz.historyJobs); err != nil {
-				fail(err)
-			} else {
-				tables = append(tables, dupScaleTable(scale))
-			}
+			tables = append(tables, measureWithTerraform(ctx, r, sz, want, progress, fail)...)
 		}
 	}
-	if ctx.Err() != nil {
+
+	if ctx.Err() != nil || !want("micro") {
 		return tables, tfVersion
-	}
-	return append(tables, measureMicro(ctx, root, sz, want, progress, fail)...), tfVersion
-}
-
-// benchNames are what -only accepts.
-var benchNames = []string{"wait", "plan", "fanout", "dupcheck", "dupcheck-scale", "micro"}
-
-// measureMicro runs the Go micro-benchmarks when they are wanted.
-func measureMicro(ctx context.Context, root string, sz sizes, want func(string) bool, progress func(string, ...any), fail func(error)) []*table {
-	if !want("micro") {
-		return nil
 	}
 	progress("go micro-benchmarks")
 	found, err := runMicro(ctx, root, sz.benchtime)
 	if err != nil {
 		fail(err)
-		return nil
+		return tables, tfVersion
 	}
+	t := microTable(found, sz.benchtime)
 	if _, ok := found["BenchmarkResolveAndBuildPayload"]; !ok {
 		fail(errors.New("go test -bench found no BenchmarkResolveAndBuildPayload in internal/rlconfig"))
 	}
-	return []*table{microTable(found, sz.benchtime)}
+	return append(tables, t), tfVersion
+}
+
+// measureWithTerraform runs the wanted benchmarks that drive Terraform
+// with the built provider, stopping early when ctx ends.
+func measureWithTerraform(ctx context.Context, r *rig, sz sizes, want func(string) bool, progress func(string, ...any), fail func(error)) (tables []*table) {
+	if want("plan") && ctx.Err() == nil {
+		progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
+		planRes, err := measurePlanCost(ctx, r, sz.plan)
+		if err != nil {
+			fail(err)
+		}
+		t, broken := planTable(planRes, sz.plan.repeats)
+		for _, b := range broken {
+			fail(errors.New(b))
+		}
+		tables = append(tables, t)
+	}
+	if want("fanout") && ctx.Err() == nil {
+		progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
+		if fan, err := measureFanout(ctx, r, sz.fanoutJobs, sz.fanoutTime); err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, fanoutTable(fan))
+		}
+	}
+	if want("dupcheck") && ctx.Err() == nil {
+		progress("identical-job check: planning %d creates", sz.fanoutJobs)
+		if dup, err := measureDupCheck(ctx, r, sz.fanoutJobs); err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, dupCheckTable(dup))
+		}
+	}
+	if want("dupcheck-scale") && ctx.Err() == nil {
+		progress("identical-job check at scale: planning %d creates against %d jobs", sz.fanoutJobs, sz.historyJobs)
+		if scale, err := measureDupCheckAtScale(ctx, r, sz.fanoutJobs, sz.historyJobs); err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, dupScaleTable(scale))
+		}
+	}
+	if want("training-file") && ctx.Err() == nil {
+		tfRes, err := measureTrainingFile(ctx, r, sz.trainFile, progress)
+		if err != nil {
+			fail(err)
+		}
+		ts, broken := trainingFileTables(tfRes)
+		for _, b := range broken {
+			fail(errors.New(b))
+		}
+		tables = append(tables, ts...)
+	}
+	return tables
 }
 
 // moduleRoot is the directory of the module's go.mod, where the builds and
