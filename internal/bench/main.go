@@ -40,6 +40,7 @@ type sizes struct {
 	fanoutJobs  int
 	fanoutTime  time.Duration
 	trainFile   trainingFileOpts
+	historyJobs int    // the backend's job history for the identical-job check at scale
 	benchtime   string // "" for go test's default
 }
 
@@ -50,6 +51,7 @@ var (
 		fanoutJobs:  50,
 		fanoutTime:  5 * time.Second,
 		trainFile:   trainingFileOpts{small: 1 << 20, large: 1 << 30, repeats: 3},
+		historyJobs: 20000,
 	}
 	smokeSizes = sizes{
 		waitLengths: 2,
@@ -57,6 +59,7 @@ var (
 		fanoutJobs:  3,
 		fanoutTime:  time.Second,
 		trainFile:   trainingFileOpts{small: 256 << 10, large: 4 << 20, repeats: 1},
+		historyJobs: 2000,
 		benchtime:   "1x",
 	}
 )
@@ -70,7 +73,7 @@ func main() {
 }
 
 // benchNames are what -only accepts.
-var benchNames = []string{"wait", "plan", "fanout", "dupcheck", "training-file", "micro"}
+var benchNames = []string{"wait", "plan", "fanout", "dupcheck", "dupcheck-scale", "training-file", "micro"}
 
 // run is main without the exit, so that every deferred cleanup runs.
 func run(smoke bool, cpuProfile, only string, stdout, stderr io.Writer) int {
@@ -164,7 +167,7 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 		tables = append(tables, waitTable(waitRows))
 	}
 
-	if ctx.Err() == nil && (want("plan") || want("fanout") || want("dupcheck") || want("training-file")) {
+	if ctx.Err() == nil && (want("plan") || want("fanout") || want("dupcheck") || want("dupcheck-scale") || want("training-file")) {
 		progress("building the provider and the emulator")
 		r, err := newRig(ctx, root, tmp, sz.plan.cpuProfile != "")
 		if err != nil {
@@ -222,6 +225,14 @@ func measureWithTerraform(ctx context.Context, r *rig, sz sizes, want func(strin
 			fail(err)
 		} else {
 			tables = append(tables, dupCheckTable(dup))
+		}
+	}
+	if want("dupcheck-scale") && ctx.Err() == nil {
+		progress("identical-job check at scale: planning %d creates against %d jobs", sz.fanoutJobs, sz.historyJobs)
+		if scale, err := measureDupCheckAtScale(ctx, r, sz.fanoutJobs, sz.historyJobs); err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, dupScaleTable(scale))
 		}
 	}
 	if want("training-file") && ctx.Err() == nil {

@@ -237,7 +237,7 @@ var emulatorVars = []string{"SYNTH_BACKEND_URL", "SYNTH_API_KEY", "TASK_APP_URL"
 
 // startEmulator runs the emulator with the given queue and run times, its
 // request log going to a file in dir, and waits for its env file.
-func (r *rig) startEmulator(ctx context.Context, dir string, queue, run time.Duration) (*emulatorProc, error) {
+func (r *rig) startEmulator(ctx context.Context, dir string, queue, run time.Duration, extra ...string) (*emulatorProc, error) {
 	envFile := filepath.Join(dir, "emulator.env")
 	logPath := filepath.Join(dir, "emulator.log")
 	logFile, err := os.Create(logPath)
@@ -245,8 +245,8 @@ func (r *rig) startEmulator(ctx context.Context, dir string, queue, run time.Dur
 		return nil, err
 	}
 	defer logFile.Close() // the child has its own descriptor
-	cmd := exec.Command(r.emulatorBin, "-env-file", envFile,
-		"-queue-time="+queue.String(), "-run-time="+run.String())
+	cmd := exec.Command(r.emulatorBin, append([]string{"-env-file", envFile,
+		"-queue-time=" + queue.String(), "-run-time=" + run.String()}, extra...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Uploaded training files go under dir, which the benchmark removes
 	// whatever happens to the emulator.

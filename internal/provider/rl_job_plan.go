@@ -102,6 +102,7 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		for _, name := range []string{"status", "output_model_id", "finished_at", "error_message"} {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
 		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("results"), unknownResults())...)
 	}
 }
 

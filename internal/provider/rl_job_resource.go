@@ -52,6 +52,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	ctx = r.data.maskSecrets(ctx, keyWO.ValueString())
+	defer r.data.maskDiagnostics(&resp.Diagnostics, keyWO.ValueString())
 	environmentAPIKey := firstNonEmpty(keyWO.ValueString(), r.data.environmentAPIKey)
 
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
@@ -94,6 +95,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	plan.TaskAppURL = types.StringValue(resolved.TaskURL)
 	plan.EffectiveConfig = types.StringValue(effectiveConfig)
 	plan.setJobFields(job)
+	plan.Results = nullResults() // filled when the job is seen finished
 	// Save the id before waiting: whatever happens to the wait, the job is
 	// never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -164,7 +166,11 @@ func (r *rlJobResource) submit(ctx, waitCtx context.Context, api backend, payloa
 // findLostJob adopts the one job a create without an answer made, and
 // explains what it found otherwise. It never submits anything.
 func (r *rlJobResource) findLostJob(ctx context.Context, api backend, key string, submittedAt time.Time, before map[string]bool, idempotencyKey string, createErr error, diags *diag.Diagnostics) *synthapi.Job {
-	lost, err := r.data.dups.findLost(ctx, api, key, submittedAt, before)
+	lost, cutShort, err := r.data.dups.findLost(ctx, api, key, submittedAt, before)
+	if cutShort != "" {
+		diags.AddWarning("The lookup of the lost job is incomplete", fmt.Sprintf("Looking for the job the create may "+
+			"have made, %s, so a job created since the submission may have been missed.", cutShort))
+	}
 	switch {
 	case err != nil:
 		diags.AddError("Could not submit the RL job", fmt.Sprintf("%s\n\nThe backend may have created the job before the "+
@@ -295,6 +301,7 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	for name, value := range refreshed.jobFieldValues() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
+	refreshResults(ctx, api, job, &resp.State, &resp.Diagnostics)
 }
 
 // Update never calls the backend to change a job: every config attribute
@@ -458,6 +465,7 @@ func (m *rlJobModel) copyJobFields(state *rlJobModel) {
 	m.FinishedAt = state.FinishedAt
 	m.ErrorMessage = state.ErrorMessage
 	m.EffectiveConfig = state.EffectiveConfig
+	m.Results = state.Results
 }
 
 func lookupString(config map[string]any, table, key string) (string, bool) {

@@ -45,6 +45,10 @@ func (r *rlJobResource) waitAndRecord(rpcCtx, waitCtx context.Context, api backe
 	if job != nil {
 		plan.setJobFields(job)
 	}
+	plan.Results = nullResults()
+	if err == nil {
+		plan.Results = readResults(rpcCtx, api, job, diags)
+	}
 	diags.Append(state.Set(rpcCtx, plan)...)
 
 	status := plan.Status.ValueString()
