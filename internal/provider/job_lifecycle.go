@@ -255,3 +255,42 @@ func importJob(ctx context.Context, data *providerData, family *jobFamily, req r
 	resp.Diagnostics.Append(write(ctx, job, jobID, &resp.State)...)
 	setIdentity(ctx, resp.Identity, "id", jobID, &resp.Diagnostics)
 }
+
+// resumedWait is an update of a job resource, once its plan and state are
+// read: the backend cannot change a job, so what an update does is resume
+// the wait for a job still running, which ModifyPlan marks.
+type resumedWait struct {
+	family *jobFamily
+	// id and status are the job's in state; wait is wait_for_completion as
+	// planned; timeouts.create, else defaultTimeout, bounds the wait.
+	id, status     string
+	wait           bool
+	timeouts       timeouts.Value
+	defaultTimeout time.Duration
+	// save writes the plan to state as it is; resume waits within waitCtx
+	// and records the outcome.
+	save   func() diag.Diagnostics
+	resume func(waitCtx context.Context, api backend, timeout time.Duration)
+}
+
+// updateJob is the update both job resources share; ctx must already mask
+// the provider's secrets.
+func updateJob(ctx context.Context, data *providerData, u resumedWait, resp *resource.UpdateResponse) {
+	setIdentity(ctx, resp.Identity, "id", u.id, &resp.Diagnostics)
+	if !u.wait || u.family.phase(u.status).Terminal() {
+		resp.Diagnostics.Append(u.save()...)
+		return
+	}
+	api, ok := data.backend(&resp.Diagnostics)
+	if !ok {
+		return
+	}
+	timeout, diags := u.timeouts.Create(ctx, u.defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	u.resume(waitCtx, api, timeout)
+}

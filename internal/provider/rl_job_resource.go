@@ -194,24 +194,14 @@ func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	ctx = r.data.maskSecrets(ctx)
 	plan.copyJobFields(&state)
-	setIdentity(ctx, resp.Identity, "id", state.ID.ValueString(), &resp.Diagnostics)
-	if !plan.WaitForCompletion.ValueBool() || synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		return
-	}
-
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, afterResume, &resp.Diagnostics)
+	updateJob(ctx, r.data, resumedWait{
+		family: rlFamily, id: state.ID.ValueString(), status: state.Status.ValueString(),
+		wait: plan.WaitForCompletion.ValueBool(), timeouts: plan.Timeouts, defaultTimeout: defaultCreateTimeout,
+		save: func() diag.Diagnostics { return resp.State.Set(ctx, &plan) },
+		resume: func(waitCtx context.Context, api backend, timeout time.Duration) {
+			r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, afterResume, &resp.Diagnostics)
+		},
+	}, resp)
 }
 
 func (r *rlJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -154,31 +154,23 @@ func (r *sftJobResource) Update(ctx context.Context, req resource.UpdateRequest,
 	plan.ID = state.ID
 	plan.sftJobFields = state.sftJobFields
 	plan.EffectiveConfig = state.EffectiveConfig
-	setIdentity(ctx, resp.Identity, "id", state.ID.ValueString(), &resp.Diagnostics)
-	if !plan.WaitForCompletion.ValueBool() || sftFamily.phase(state.Status.ValueString()).Terminal() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		return
-	}
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultSFTCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	// A job created without waiting may still wait for its start.
-	if plan.Status.ValueString() == "created" {
-		if _, err := api.SFT().StartJob(waitCtx, state.ID.ValueString(), synthapi.StartOptions{}); err != nil {
-			resp.Diagnostics.AddError("Could not start the SFT job", fmt.Sprintf("Job %s: %s. %s", state.ID.ValueString(), err, afterResume.unfinished))
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-			return
-		}
-	}
-	r.waitAndResolve(ctx, waitCtx, api, &plan, timeout, &resp.State, afterResume, &resp.Diagnostics)
+	updateJob(ctx, r.data, resumedWait{
+		family: sftFamily, id: state.ID.ValueString(), status: state.Status.ValueString(),
+		wait: plan.WaitForCompletion.ValueBool(), timeouts: plan.Timeouts, defaultTimeout: defaultSFTCreateTimeout,
+		save: func() diag.Diagnostics { return resp.State.Set(ctx, &plan) },
+		resume: func(waitCtx context.Context, api backend, timeout time.Duration) {
+			// A job submitted without waiting may still wait for its start.
+			if plan.Status.ValueString() == "created" {
+				if _, err := api.SFT().StartJob(waitCtx, plan.ID.ValueString(), synthapi.StartOptions{}); err != nil {
+					resp.Diagnostics.AddError("Could not start the SFT job",
+						fmt.Sprintf("Job %s: %s. %s", plan.ID.ValueString(), err, afterResume.unfinished))
+					resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+					return
+				}
+			}
+			r.waitAndResolve(ctx, waitCtx, api, &plan, timeout, &resp.State, afterResume, &resp.Diagnostics)
+		},
+	}, resp)
 }
 
 func (r *sftJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
