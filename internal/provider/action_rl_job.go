@@ -93,7 +93,7 @@ func progressTo(resp *action.InvokeResponse, id string) progress {
 
 // jobEndReason quotes the backend's reason for a failed or cancelled job and
 // its last error events.
-func jobEndReason(ctx context.Context, api backend, job *synthapi.Job) string {
+func jobEndReason(ctx context.Context, api synthapi.JobSource, job *synthapi.Job) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Job %s ended %s", job.ID, job.Status)
 	if job.ErrorMessage != "" {

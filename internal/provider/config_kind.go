@@ -23,16 +23,25 @@ func blockAttributes(kind *rlconfig.Kind) map[string]schema.Attribute {
 	out := map[string]schema.Attribute{}
 	for _, section := range kind.Blocks() {
 		attrs := map[string]schema.Attribute{}
-		for _, k := range kind.TypedKeys(section.Name) {
-			attrs[k.Name()] = keyAttribute(k)
+		for _, k := range kind.TypedKeys(section.Block()) {
+			attrs[k.Attr()] = keyAttribute(k)
 		}
-		out[section.Name] = schema.SingleNestedAttribute{
+		out[section.Block()] = schema.SingleNestedAttribute{
 			MarkdownDescription: section.Doc,
 			Optional:            true,
 			Attributes:          attrs,
 		}
 	}
 	return out
+}
+
+// blockNames are the names of the kind's typed blocks.
+func blockNames(kind *rlconfig.Kind) []string {
+	var names []string
+	for _, section := range kind.Blocks() {
+		names = append(names, section.Block())
+	}
+	return names
 }
 
 func keyAttribute(k rlconfig.Key) schema.Attribute {
@@ -65,10 +74,10 @@ func attributeType(t rlconfig.ValueType) attr.Type {
 	return types.ListType{ElemType: attributeType(t.Element())}
 }
 
-func blockType(kind *rlconfig.Kind, section string) map[string]attr.Type {
+func blockType(kind *rlconfig.Kind, block string) map[string]attr.Type {
 	out := map[string]attr.Type{}
-	for _, k := range kind.TypedKeys(section) {
-		out[k.Name()] = attributeType(k.Type)
+	for _, k := range kind.TypedKeys(block) {
+		out[k.Attr()] = attributeType(k.Type)
 	}
 	return out
 }
@@ -79,54 +88,60 @@ func blockFields(model any, kind *rlconfig.Kind) map[string]*types.Object {
 	v := reflect.ValueOf(model).Elem()
 	byTag := map[string]*types.Object{}
 	for i := range v.NumField() {
+		if !v.Type().Field(i).IsExported() {
+			continue // an embedded struct of other fields
+		}
 		if obj, ok := v.Field(i).Addr().Interface().(*types.Object); ok {
 			byTag[v.Type().Field(i).Tag.Get("tfsdk")] = obj
 		}
 	}
 	out := map[string]*types.Object{}
 	for _, section := range kind.Blocks() {
-		obj, ok := byTag[section.Name]
+		obj, ok := byTag[section.Block()]
 		if !ok {
-			panic("the model has no field for the config block " + section.Name)
+			panic("the model has no field for the config block " + section.Block())
 		}
-		out[section.Name] = obj
+		out[section.Block()] = obj
 	}
 	return out
 }
 
-// overridesFromBlocks converts the typed blocks to the engine's overrides:
-// a null value is left out, an unknown one is left out and its attribute
-// path recorded in o.Unknown.
-func overridesFromBlocks(ctx context.Context, kind *rlconfig.Kind, blocks map[string]*types.Object, o *rlconfig.Overrides, diags *diag.Diagnostics) {
+// overridesFromBlocks converts the typed blocks to the engine's override
+// values: a null value is left out, an unknown one is left out and its
+// attribute path (or its block's) returned in unknown. Both config kinds'
+// overrides take the two as they are.
+func overridesFromBlocks(ctx context.Context, kind *rlconfig.Kind, blocks map[string]*types.Object, diags *diag.Diagnostics) (values rlconfig.Values, unknown []string) {
 	for _, section := range kind.Blocks() {
-		obj := blocks[section.Name]
+		block := section.Block()
+		obj := blocks[block]
 		if obj.IsUnknown() {
-			o.Unknown = append(o.Unknown, section.Name)
+			unknown = append(unknown, block)
 			continue
 		}
 		if obj.IsNull() {
 			continue
 		}
-		if o.Values == nil {
-			o.Values = rlconfig.Values{}
+		if values == nil {
+			values = rlconfig.Values{}
 		}
-		values := map[string]any{}
-		o.Values[section.Name] = values
+		set := map[string]any{}
+		values[block] = set
 		attrs := obj.Attributes()
-		for _, k := range kind.TypedKeys(section.Name) {
-			v := attrs[k.Name()]
+		for _, k := range kind.TypedKeys(block) {
+			v := attrs[k.Attr()]
 			if v == nil || v.IsNull() {
 				continue
 			}
 			if !isKnown(v) {
-				o.Unknown = append(o.Unknown, k.Dotted())
+				unknown = append(unknown, k.Attribute())
 				continue
 			}
 			if val, ok := tomlValue(ctx, v, diags); ok {
-				values[k.Name()] = val
+				set[k.Attr()] = val
 			}
 		}
 	}
+	return values, unknown
 }
 
 // isKnown reports whether v and, for a list, each of its elements is known.
@@ -179,21 +194,23 @@ func listAs[T any](ctx context.Context, v types.List, diags *diag.Diagnostics) (
 	return out, true
 }
 
-// setBlocksFromConfig fills the typed blocks from a job's recorded config:
-// a block holds the typed keys the config has, and is null when it has none.
-func setBlocksFromConfig(kind *rlconfig.Kind, blocks map[string]*types.Object, o rlconfig.Overrides) {
+// setBlocksFromConfig fills the typed blocks from the override values of a
+// job's recorded config: a block holds the typed keys the config has, and
+// is null when it has none.
+func setBlocksFromConfig(kind *rlconfig.Kind, blocks map[string]*types.Object, recorded rlconfig.Values) {
 	for _, section := range kind.Blocks() {
-		attrTypes := blockType(kind, section.Name)
-		values, ok := o.Values[section.Name]
+		block := section.Block()
+		attrTypes := blockType(kind, block)
+		values, ok := recorded[block]
 		if !ok {
-			*blocks[section.Name] = types.ObjectNull(attrTypes)
+			*blocks[block] = types.ObjectNull(attrTypes)
 			continue
 		}
 		attrs := map[string]attr.Value{}
-		for _, k := range kind.TypedKeys(section.Name) {
-			attrs[k.Name()] = terraformValue(k.Type, values[k.Name()])
+		for _, k := range kind.TypedKeys(block) {
+			attrs[k.Attr()] = terraformValue(k.Type, values[k.Attr()])
 		}
-		*blocks[section.Name] = types.ObjectValueMust(attrTypes, attrs)
+		*blocks[block] = types.ObjectValueMust(attrTypes, attrs)
 	}
 }
 

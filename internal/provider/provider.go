@@ -173,7 +173,8 @@ func (p *synthProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		requestTimeout:    timeout,
 		maxRetries:        maxRetries,
 		userAgent:         fmt.Sprintf("terraform-provider-synth/%s terraform/%s", p.version, req.TerraformVersion),
-		dups:              newDupGuard(),
+		dups:              newDupGuard(rlFamily),
+		sftDups:           newDupGuard(sftFamily),
 		healthChecks:      synthapi.NewHealthCache(healthCheckReuse),
 	}
 	resp.DataSourceData = data
@@ -187,6 +188,7 @@ func (p *synthProvider) Resources(context.Context) []func() resource.Resource {
 		func() resource.Resource { return &rlJobResource{} },
 		newEnvironmentAPIKeyResource,
 		newTrainingFileResource,
+		newSFTJobResource,
 	}
 }
 

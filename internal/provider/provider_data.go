@@ -32,6 +32,7 @@ type backend interface {
 	GetFile(ctx context.Context, id string) (*synthapi.TrainingFile, error)
 	WaitFileReady(ctx context.Context, id string, opts synthapi.FileWaitOptions) (*synthapi.TrainingFile, bool, error)
 	DeleteFile(ctx context.Context, id string) error
+	SFT() synthapi.SFTJobs
 }
 
 var _ backend = (*synthapi.Client)(nil)
@@ -57,8 +58,9 @@ type providerData struct {
 	requestTimeout    time.Duration
 	maxRetries        int
 	userAgent         string
-	// dups is the identical-job check's memory, shared by every job.
-	dups *dupGuard
+	// dups and sftDups are the identical-job check's memory, shared by
+	// every RL job, every SFT job.
+	dups, sftDups *dupGuard
 	// healthChecks lets the jobs of one apply that share a task app share a
 	// passing check of it made a moment ago (never a failure).
 	healthChecks *synthapi.HealthCache

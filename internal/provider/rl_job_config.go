@@ -18,7 +18,7 @@ import (
 func (m *rlJobModel) configInput(ctx context.Context, defaultTaskURL string) (rlconfig.Input, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	var o rlconfig.Overrides
-	overridesFromBlocks(ctx, &rlconfig.RL, m.blocks(), &o, &diags)
+	o.Values, o.Unknown = overridesFromBlocks(ctx, &rlconfig.RL, m.blocks(), &diags)
 	o.Tags = tagsOverride(ctx, m.Tags, &o, &diags)
 
 	toml := ""
@@ -86,7 +86,7 @@ func attributePath(dotted string) (path.Path, bool) {
 // would have created it.
 func (m *rlJobModel) setSectionsFromConfig(config map[string]any) {
 	o := rlconfig.RL.OverridesFromConfig(config)
-	setBlocksFromConfig(&rlconfig.RL, m.blocks(), o)
+	setBlocksFromConfig(&rlconfig.RL, m.blocks(), o.Values)
 	m.Tags = types.MapNull(types.StringType)
 	if o.Tags != nil {
 		elems := map[string]attr.Value{}

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
 )
 
@@ -36,9 +35,12 @@ const (
 	privateJobKey = "synth_job"
 )
 
-// dupGuard is the identical-job check's memory, one per provider process and
-// shared by every synth_rl_job in it. It is safe for concurrent use.
+// dupGuard is the identical-job check's memory, one per provider process
+// and job family, shared by every job of the family in it. It is safe for
+// concurrent use.
 type dupGuard struct {
+	family *jobFamily
+
 	listMu   sync.Mutex // held while listing, so concurrent callers share one listing
 	listedAt time.Time
 	listed   []synthapi.Job
@@ -54,11 +56,12 @@ type dupGuard struct {
 	locks map[string]*sync.Mutex
 }
 
-func newDupGuard() *dupGuard {
+func newDupGuard(family *jobFamily) *dupGuard {
 	return &dupGuard{
-		keys:  map[string]string{},
-		ours:  map[string]bool{},
-		locks: map[string]*sync.Mutex{},
+		family: family,
+		keys:   map[string]string{},
+		ours:   map[string]bool{},
+		locks:  map[string]*sync.Mutex{},
 	}
 }
 
@@ -99,18 +102,26 @@ func (g *dupGuard) isOurs(id string) bool {
 
 // dupListing is one listing the identical-job check asks the backend for.
 // It asks by status so that it costs what is running, not what an org ever
-// ran: the backend takes one status per request (§2), so each is its own
-// listing. A status the backend does not filter on only costs more pages:
-// findIdentical classifies every job it gets by its phase.
+// ran: the backend takes one status per request (§2, §10), so each is its
+// own listing. A status the backend does not filter on only costs more
+// pages: findIdentical classifies every job it gets by its phase. A job
+// family lists its own statuses (jobFamily.listings).
 type dupListing struct {
 	status   string
 	lookback time.Duration
 }
 
-var dupListings = []dupListing{
-	{status: "queued", lookback: dupLookback},
-	{status: "running", lookback: dupLookback},
-	{status: "succeeded", lookback: dupSucceededWindow},
+// dupListingsFor are listings of the running statuses over dupLookback and
+// of the succeeded ones over dupSucceededWindow.
+func dupListingsFor(running, succeeded []string) []dupListing {
+	var out []dupListing
+	for _, s := range running {
+		out = append(out, dupListing{status: s, lookback: dupLookback})
+	}
+	for _, s := range succeeded {
+		out = append(out, dupListing{status: s, lookback: dupSucceededWindow})
+	}
+	return out
 }
 
 // listing returns the jobs of dupListings, each job once, from listings that
@@ -128,8 +139,8 @@ func (g *dupGuard) listing(ctx context.Context, api backend, notBefore time.Time
 	// use of one context, and the client logs every request through it.
 	g.listed, g.cutShort, g.listErr = nil, nil, nil
 	seen := map[string]bool{}
-	for _, l := range dupListings {
-		r := listUpToCap(ctx, api, l.status, started.Add(-l.lookback))
+	for _, l := range g.family.listings {
+		r := listUpToCap(ctx, api, g.family, l.status, started.Add(-l.lookback))
 		if r.err != nil {
 			g.listed, g.cutShort, g.listErr = nil, nil, r.err
 			break
@@ -166,13 +177,12 @@ func (l jobListing) describe() string {
 		what, l.since.UTC().Format(time.RFC3339), len(l.jobs), dupListMaxPages, dupListPageSize)
 }
 
-// listUpToCap lists the jobs with status ("" for all) created after since, up to
-// dupListMaxPages pages.
-func listUpToCap(ctx context.Context, api backend, status string, since time.Time) jobListing {
+// listUpToCap lists the family's jobs with status ("" for all) created after
+// since, up to dupListMaxPages pages.
+func listUpToCap(ctx context.Context, api backend, family *jobFamily, status string, since time.Time) jobListing {
 	const most = dupListMaxPages * dupListPageSize
 	l := jobListing{status: status, since: since}
-	params := synthapi.ListJobsParams{Status: status, CreatedAfter: since.UTC().Format(time.RFC3339)}
-	l.err = scanJobs(ctx, api, params, dupListPageSize, func(job *synthapi.Job) bool {
+	l.err = scanJobPages(ctx, family.pages(api, status, since), func(job *synthapi.Job) bool {
 		if len(l.jobs) == most {
 			l.cutShort = true
 			return false
@@ -196,17 +206,17 @@ func (g *dupGuard) configKey(ctx context.Context, api backend, job synthapi.Job)
 	if seen {
 		return key, key != "", nil
 	}
-	raw := job.ConfigJSON
+	raw := g.family.recorded(&job)
 	if raw == nil {
-		full, err := api.GetJob(ctx, job.ID)
+		full, err := g.family.routes(api).GetJob(ctx, job.ID)
 		if err != nil {
 			return "", false, fmt.Errorf("reading job %s to compare its config: %w", job.ID, err)
 		}
-		raw = full.ConfigJSON
+		raw = g.family.recorded(full)
 	}
 	if raw != nil {
 		var err error
-		if key, err = rlconfig.ConfigKey(raw); err != nil {
+		if key, err = g.family.key(raw); err != nil {
 			tflog.Warn(ctx, "identical-job check: job config unreadable", map[string]any{"job_id": job.ID, "error": err.Error()})
 			key = ""
 		}
@@ -269,7 +279,7 @@ func (g *dupGuard) findIdentical(ctx context.Context, api backend, key, exclude 
 // pre-submit listing did not hold. It lists afresh.
 // cutShort, when not "", says the listing stopped at its page cap.
 func (g *dupGuard) findLost(ctx context.Context, api backend, key string, since time.Time, before map[string]bool) (lost []synthapi.Job, cutShort string, err error) {
-	listed := listUpToCap(ctx, api, "", since.Add(-lostAnswerSkew))
+	listed := listUpToCap(ctx, api, g.family, "", since.Add(-lostAnswerSkew))
 	if listed.err != nil {
 		return nil, "", listed.err
 	}
@@ -302,7 +312,7 @@ func finishedAfter(job synthapi.Job, cutoff time.Time) bool {
 
 // reportIdentical turns what findIdentical found into diagnostics: an active
 // identical job is an error unless allowDuplicate, a recent success a warning.
-func reportIdentical(found *identicalJobs, allowDuplicate bool, diags *diag.Diagnostics) {
+func reportIdentical(noun string, found *identicalJobs, allowDuplicate bool, diags *diag.Diagnostics) {
 	if len(found.cutShort) > 0 {
 		diags.AddWarning("The identical-job check is incomplete",
 			"The provider looks for a job with exactly this effective config before submitting one, but "+
@@ -310,7 +320,7 @@ func reportIdentical(found *identicalJobs, allowDuplicate bool, diags *diag.Diag
 				"jobs of that kind than the check reads; look for an identical job in the Synth dashboard if it matters.")
 	}
 	if len(found.active) > 0 {
-		summary := "An identical RL job is already running"
+		summary := "An identical " + noun + " is already running"
 		detail := describeJobs(found.active) + " was submitted with exactly this effective config. Submitting this resource " +
 			"would start the same training a second time, on GPUs billed twice." + adoptAdvice(found.active[0])
 		if allowDuplicate {
@@ -320,7 +330,7 @@ func reportIdentical(found *identicalJobs, allowDuplicate bool, diags *diag.Diag
 		}
 	}
 	if len(found.succeeded) > 0 {
-		diags.AddWarning("An identical RL job succeeded recently",
+		diags.AddWarning("An identical "+noun+" succeeded recently",
 			describeJobs(found.succeeded)+" trained exactly this effective config within the last 24 hours; applying "+
 				"trains it again. If that result is the one you want, adopt the job instead."+adoptAdvice(found.succeeded[0]))
 	}

@@ -322,7 +322,7 @@ func TestDupGuardClassifiesIdenticalJobs(t *testing.T) {
 		},
 		full: map[string]synthapi.Job{"queued-no-config": {ID: "queued-no-config", ConfigJSON: echoed}},
 	}
-	g := newDupGuard()
+	g := newDupGuard(rlFamily)
 	g.recordSubmitted("sibling")
 	found, err := g.findIdentical(context.Background(), api, key, "replaced", time.Now())
 	if err != nil {
@@ -342,12 +342,12 @@ func TestDupGuardClassifiesIdenticalJobs(t *testing.T) {
 	if _, err := g.findIdentical(context.Background(), api, key, "", time.Now().Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if api.lists != len(dupListings) || api.gets != 1 {
-		t.Errorf("second check: %d listings and %d GETs in all, want %d and 1", api.lists, api.gets, len(dupListings))
+	if api.lists != len(rlFamily.listings) || api.gets != 1 {
+		t.Errorf("second check: %d listings and %d GETs in all, want %d and 1", api.lists, api.gets, len(rlFamily.listings))
 	}
 
 	var diags diag.Diagnostics
-	reportIdentical(found, false, &diags)
+	reportIdentical(rlFamily.noun, found, false, &diags)
 	if diags.ErrorsCount() != 1 || diags.WarningsCount() != 1 {
 		t.Fatalf("allow_duplicate = false: %v", diags)
 	}
@@ -358,7 +358,7 @@ func TestDupGuardClassifiesIdenticalJobs(t *testing.T) {
 		t.Errorf("warning detail: %s", d)
 	}
 	diags = nil
-	reportIdentical(found, true, &diags)
+	reportIdentical(rlFamily.noun, found, true, &diags)
 	if diags.ErrorsCount() != 0 || diags.WarningsCount() != 2 {
 		t.Errorf("allow_duplicate = true: %v", diags)
 	}
@@ -385,7 +385,7 @@ func (e *endlessLister) ListJobs(_ context.Context, p synthapi.ListJobsParams) (
 
 func TestDupGuardSaysWhenAListingIsCutShort(t *testing.T) {
 	api := &endlessLister{}
-	found, err := newDupGuard().findIdentical(context.Background(), api, "{}", "", time.Now())
+	found, err := newDupGuard(rlFamily).findIdentical(context.Background(), api, "{}", "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +395,7 @@ func TestDupGuardSaysWhenAListingIsCutShort(t *testing.T) {
 		t.Errorf("%d pages read, want the cap of %d and the one that shows there is more", n, dupListMaxPages)
 	}
 	var diags diag.Diagnostics
-	reportIdentical(found, false, &diags)
+	reportIdentical(rlFamily.noun, found, false, &diags)
 	if diags.WarningsCount() != 1 || diags.ErrorsCount() != 0 {
 		t.Fatalf("want one warning, got %v", diags)
 	}
@@ -407,7 +407,7 @@ func TestDupGuardSaysWhenAListingIsCutShort(t *testing.T) {
 
 func TestDupGuardSharesOneListingAcrossConcurrentChecks(t *testing.T) {
 	api := &countingLister{}
-	g := newDupGuard()
+	g := newDupGuard(rlFamily)
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
@@ -417,8 +417,8 @@ func TestDupGuardSharesOneListingAcrossConcurrentChecks(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := api.lists.Load(); n != int32(len(dupListings)) {
-		t.Errorf("%d listings for 50 concurrent checks, want %d, one per status", n, len(dupListings))
+	if n := api.lists.Load(); n != int32(len(rlFamily.listings)) {
+		t.Errorf("%d listings for 50 concurrent checks, want %d, one per status", n, len(rlFamily.listings))
 	}
 }
 

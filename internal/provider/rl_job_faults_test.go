@@ -232,17 +232,8 @@ func TestRLJob_interruptedWaitKeepsTheJobInState(t *testing.T) {
 	}
 
 	r := &rlJobResource{data: &providerData{}}
-	var schemaResp resource.SchemaResponse
-	r.Schema(t.Context(), resource.SchemaRequest{}, &schemaResp)
-	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(t.Context()), nil)}
-	var seeding diag.Diagnostics
-	seeding.Append(state.SetAttribute(t.Context(), path.Root("id"), job.ID)...)
-	seeding.Append(state.SetAttribute(t.Context(), path.Root("status"), job.Status)...)
 	var plan rlJobModel
-	seeding.Append(state.Get(t.Context(), &plan)...)
-	if seeding.HasError() {
-		t.Fatalf("seeding state: %v", seeding)
-	}
+	state := seededJobState(t, r, job, &plan)
 
 	rpcCtx, interrupt := context.WithCancel(t.Context())
 	time.AfterFunc(200*time.Millisecond, interrupt)
@@ -266,6 +257,23 @@ func TestRLJob_interruptedWaitKeepsTheJobInState(t *testing.T) {
 	if saved.ValueString() != job.ID {
 		t.Fatalf("state id after interrupt = %q, want %q", saved.ValueString(), job.ID)
 	}
+}
+
+// seededJobState is the state of a job resource r that knows only job's id
+// and status, as after a create, read into model too.
+func seededJobState(t *testing.T, r resource.Resource, job *synthapi.Job, model any) tfsdk.State {
+	t.Helper()
+	var schemaResp resource.SchemaResponse
+	r.Schema(t.Context(), resource.SchemaRequest{}, &schemaResp)
+	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(t.Context()), nil)}
+	var seeding diag.Diagnostics
+	seeding.Append(state.SetAttribute(t.Context(), path.Root("id"), job.ID)...)
+	seeding.Append(state.SetAttribute(t.Context(), path.Root("status"), job.Status)...)
+	seeding.Append(state.Get(t.Context(), model)...)
+	if seeding.HasError() {
+		t.Fatalf("seeding state: %v", seeding)
+	}
+	return state
 }
 
 func TestRLJob_unknownStatusCountsAsRunning(t *testing.T) {

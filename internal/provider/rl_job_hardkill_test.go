@@ -119,9 +119,9 @@ func waitFor(t *testing.T, what string, bound time.Duration, cond func() bool, c
 }
 
 // killMidWait starts an apply, waits until the provider is polling the job it
-// submitted, and SIGKILLs Terraform and the provider. It returns the job id,
-// which the provider never got to save.
-func killMidWait(t *testing.T, env *testEnv, r *cliRun) string {
+// submitted (GET jobsPath/<id>), and SIGKILLs Terraform and the provider. It
+// returns the job id, which the provider never got to save.
+func killMidWait(t *testing.T, env *testEnv, r *cliRun, jobsPath string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
@@ -146,7 +146,7 @@ func killMidWait(t *testing.T, env *testEnv, r *cliRun) string {
 		if jobs := env.emu.Jobs(); len(jobs) == 1 {
 			id = jobs[0].ID
 		}
-		return id != "" && env.emu.Count("backend", "GET", "/api/rl/jobs/"+id) > 0
+		return id != "" && env.emu.Count("backend", "GET", jobsPath+id) > 0
 	}, func() string { mu.Lock(); defer mu.Unlock(); return out.String() })
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -180,14 +180,28 @@ func must[T any](v T, err error) T {
 	return v
 }
 
+// rlHardKill is what the hard-kill tests need to know of synth_rl_job.
+var rlHardKill = hardKillKind{
+	noun: "RL job", jobsPath: "/api/rl/jobs/", address: jobAddr,
+	model: "output_model_id", modelPrefix: "rl:Qwen/Qwen3-4B:",
+}
+
+// hardKillKind is one job resource as the hard-kill tests drive it.
+type hardKillKind struct {
+	noun, jobsPath, address string
+	// model is the attribute that holds the trained model, which starts
+	// with modelPrefix.
+	model, modelPrefix string
+}
+
 func TestRLJob_hardKillMidWaitRecoversByImport(t *testing.T) {
 	t.Run("typed attributes", func(t *testing.T) {
-		testHardKillRecovery(t, func(env *testEnv) string { return baseJob(env.taskAppURL, "") })
+		testHardKillRecovery(t, rlHardKill, emulator.Options{}, func(env *testEnv) string { return baseJob(env.taskAppURL, "") })
 	})
 	// Import cannot recover config_toml, so the imported job differs from
 	// this configuration in form only; it must not be replaced.
 	t.Run("config_toml", func(t *testing.T) {
-		testHardKillRecovery(t, func(env *testEnv) string {
+		testHardKillRecovery(t, rlHardKill, emulator.Options{}, func(env *testEnv) string {
 			return fmt.Sprintf(`
 resource "synth_rl_job" "test" {
   config_toml = <<-EOT
@@ -207,17 +221,21 @@ resource "synth_rl_job" "test" {
 	})
 }
 
-func testHardKillRecovery(t *testing.T, job func(*testEnv) string) {
+// testHardKillRecovery kills an apply while it waits for its job, then
+// checks that the next plan refuses to start the job again and shows how to
+// adopt it, and that adopting it by import waits for it and plans clean.
+func testHardKillRecovery(t *testing.T, kind hardKillKind, opts emulator.Options, job func(*testEnv) string) {
 	clock := emulator.NewManualClock(time.Now())
-	env := newTestEnv(t, emulator.Options{Clock: clock, QueueTime: time.Minute, RunTime: time.Hour})
+	opts.Clock, opts.QueueTime, opts.RunTime = clock, time.Minute, time.Hour
+	env := newTestEnv(t, opts)
 	r := newCLIRun(t, env.provider("")+job(env))
-	id := killMidWait(t, env, r)
+	id := killMidWait(t, env, r, kind.jobsPath)
 
 	out, err := r.run("plan")
 	if err == nil {
 		t.Fatalf("plan after the kill passed; it must stop a second job:\n%s", out)
 	}
-	for _, want := range []string{"An identical RL job is already running", id, "import {", "to = <this resource>", fmt.Sprintf("id = %q", id)} {
+	for _, want := range []string{"An identical " + kind.noun + " is already running", id, "import {", "to = <this resource>", fmt.Sprintf("id = %q", id)} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, out)
 		}
@@ -225,23 +243,23 @@ func testHardKillRecovery(t *testing.T, job func(*testEnv) string) {
 
 	// Adopt it. The job finishes once the import has read it running, so
 	// the apply has to wait for it.
-	r.write("import.tf", fmt.Sprintf("import {\n  to = synth_rl_job.test\n  id = %q\n}\n", id))
+	r.write("import.tf", fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", kind.address, id))
 	var once sync.Once
 	env.emu.OnRequest(func(req emulator.Request) {
-		if req.Method == "GET" && req.Path == "/api/rl/jobs/"+id {
+		if req.Method == "GET" && req.Path == kind.jobsPath+id {
 			once.Do(func() { clock.Advance(2 * time.Hour) })
 		}
 	})
 	if out, err := r.run("apply", "-auto-approve"); err != nil {
 		t.Fatalf("adopting apply failed: %v\n%s", err, out)
 	}
-	if n := env.countCreates(); n != 1 {
+	if n := env.emu.Count("backend", "POST", strings.TrimSuffix(kind.jobsPath, "/")); n != 1 {
 		t.Errorf("%d creates in all, want the one before the kill", n)
 	}
 	attrs := r.stateAttributes()
-	if attrs["id"] != id || attrs["status"] != "succeeded" || !strings.HasPrefix(fmt.Sprint(attrs["output_model_id"]), "rl:Qwen/Qwen3-4B:") {
-		t.Errorf("state after adoption: id %v, status %v, output_model_id %v; want job %s succeeded with its model",
-			attrs["id"], attrs["status"], attrs["output_model_id"], id)
+	if attrs["id"] != id || attrs["status"] != "succeeded" || !strings.HasPrefix(fmt.Sprint(attrs[kind.model]), kind.modelPrefix) {
+		t.Errorf("state after adoption: id %v, status %v, %s %v; want job %s succeeded with its model",
+			attrs["id"], attrs["status"], kind.model, attrs[kind.model], id)
 	}
 	if out, err := r.run("plan", "-detailed-exitcode"); err != nil {
 		t.Errorf("plan after adoption is not clean (%v):\n%s", err, out)
@@ -252,7 +270,7 @@ func TestRLJob_hardKillJobFinishedDuringOutageWarns(t *testing.T) {
 	clock := emulator.NewManualClock(time.Now())
 	env := newTestEnv(t, emulator.Options{Clock: clock, QueueTime: time.Minute, RunTime: time.Hour})
 	r := newCLIRun(t, env.provider("")+baseJob(env.taskAppURL, ""))
-	id := killMidWait(t, env, r)
+	id := killMidWait(t, env, r, rlHardKill.jobsPath)
 	clock.Advance(2 * time.Hour)
 
 	out, err := r.run("plan")

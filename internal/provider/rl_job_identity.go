@@ -16,7 +16,12 @@ var _ resource.ResourceWithIdentity = (*rlJobResource)(nil)
 // A job is named by its backend id alone: it is what the CLI prints, what the
 // dashboard shows, and it never changes for the life of the job.
 func (r *rlJobResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
-	resp.IdentitySchema = identityschema.Schema{
+	resp.IdentitySchema = jobIdentitySchema()
+}
+
+// jobIdentitySchema is the identity of a job of either kind.
+func jobIdentitySchema() identityschema.Schema {
+	return identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
 			"id": identityschema.StringAttribute{
 				Description:       "The job's id on the backend, as `synth-ai train` prints it (`job_...`).",

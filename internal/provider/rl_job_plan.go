@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -95,15 +96,35 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if planResubmission(ctx, wait, status, resp) {
+	outcome := unknownStrings("status", "output_model_id", "finished_at", "error_message")
+	outcome["results"] = unknownResults()
+	planResumedWait(ctx, rlFamily, wait, status, resp, outcome)
+}
+
+// planResumedWait plans, for a job in state, either its replacement
+// (planResubmission) or, for one still running that is to be waited for,
+// an in-place update whose outcome attributes are unknown: that is how an
+// untainted job, or one submitted without waiting, is waited for again
+// instead of being submitted twice.
+// outcome holds the attributes the wait records, each with its unknown value.
+func planResumedWait(ctx context.Context, family *jobFamily, wait types.Bool, status types.String, resp *resource.ModifyPlanResponse, outcome map[string]attr.Value) {
+	if planResubmission(ctx, family, wait, status, resp) {
 		return
 	}
-	if wait.ValueBool() && !status.IsNull() && !synthapi.PhaseOf(status.ValueString()).Terminal() {
-		for _, name := range []string{"status", "output_model_id", "finished_at", "error_message"} {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+	if wait.ValueBool() && !status.IsNull() && !family.phase(status.ValueString()).Terminal() {
+		for name, unknown := range outcome {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknown)...)
 		}
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("results"), unknownResults())...)
 	}
+}
+
+// unknownStrings are string attributes planned unknown, by name.
+func unknownStrings(names ...string) map[string]attr.Value {
+	out := make(map[string]attr.Value, len(names))
+	for _, name := range names {
+		out[name] = types.StringUnknown()
+	}
+	return out
 }
 
 // hasUnknownSection reports whether a whole config section is unknown, such as
@@ -113,9 +134,17 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 func hasUnknownSection(ctx context.Context, values interface {
 	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
 }, diags *diag.Diagnostics) bool {
-	for _, block := range rlconfig.RL.Blocks() {
+	return hasUnknownBlock(ctx, &rlconfig.RL, values, diags)
+}
+
+// hasUnknownBlock reports whether a whole typed block of kind is unknown;
+// see hasUnknownSection.
+func hasUnknownBlock(ctx context.Context, kind *rlconfig.Kind, values interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}, diags *diag.Diagnostics) bool {
+	for _, block := range blockNames(kind) {
 		var section types.Object
-		diags.Append(values.GetAttribute(ctx, path.Root(block.Name), &section)...)
+		diags.Append(values.GetAttribute(ctx, path.Root(block), &section)...)
 		if section.IsUnknown() {
 			return true
 		}
@@ -129,28 +158,22 @@ func hasUnknownSection(ctx context.Context, values interface {
 // cannot taint) ended in failure would stay in state and nothing would train.
 // The status is planned unknown because Terraform replaces only for a path
 // whose value changes.
-func planResubmission(ctx context.Context, wait types.Bool, status types.String, resp *resource.ModifyPlanResponse) bool {
-	phase := synthapi.PhaseOf(status.ValueString())
+func planResubmission(ctx context.Context, family *jobFamily, wait types.Bool, status types.String, resp *resource.ModifyPlanResponse) bool {
+	phase := family.phase(status.ValueString())
 	if !wait.ValueBool() || status.IsNull() || (phase != synthapi.PhaseFailed && phase != synthapi.PhaseCancelled) {
 		return false
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
-	resp.Diagnostics.AddAttributeWarning(path.Root("status"), "RL job will be submitted again",
+	resp.Diagnostics.AddAttributeWarning(path.Root("status"), family.noun+" will be submitted again",
 		"The job in state ended "+status.ValueString()+" and wait_for_completion is true, so this plan replaces it "+
 			"with a new job. Set wait_for_completion = false to keep the finished job instead.")
 	return true
 }
 
 // planIdenticalCheck runs the identical-job check for a job planned for
-// creation. replacedID is the job a replacement destroys (a plan for a
-// replacement sees no prior state, but its private state names the job);
-// it is never a duplicate of its own successor, here or in this process's
-// Create.
+// creation; see checkIdenticalAtPlan.
 func (r *rlJobResource) planIdenticalCheck(ctx context.Context, resolved *rlconfig.Resolved, allowDuplicate bool, replacedID string, diags *diag.Diagnostics) {
-	if replacedID != "" {
-		r.data.dups.recordKnown(replacedID)
-	}
 	effective, err := rlconfig.EffectiveConfigJSON(resolved)
 	if err != nil {
 		return // Create reports it
@@ -159,21 +182,33 @@ func (r *rlJobResource) planIdenticalCheck(ctx context.Context, resolved *rlconf
 	if err != nil {
 		return
 	}
-	if r.data.apiKey == "" {
+	checkIdenticalAtPlan(ctx, r.data, r.data.dups, key, allowDuplicate, replacedID, diags)
+}
+
+// checkIdenticalAtPlan runs the identical-job check for a job, whose key is
+// key, planned for creation. replacedID is the job a replacement destroys
+// (a plan for a replacement sees no prior state, but its private state
+// names the job); it is never a duplicate of its own successor, here or in
+// this process's Create.
+func checkIdenticalAtPlan(ctx context.Context, data *providerData, dups *dupGuard, key string, allowDuplicate bool, replacedID string, diags *diag.Diagnostics) {
+	if replacedID != "" {
+		dups.recordKnown(replacedID)
+	}
+	if data.apiKey == "" {
 		return // Create reports the missing key
 	}
-	api, ok := r.data.backend(diags)
+	api, ok := data.backend(diags)
 	if !ok {
 		return
 	}
 	start := time.Now()
-	found, err := r.data.dups.findIdentical(ctx, api, key, replacedID, start.Add(-dupListingMaxAge))
+	found, err := dups.findIdentical(ctx, api, key, replacedID, start.Add(-dupListingMaxAge))
 	// make bench reads this line to report what the check costs a plan.
 	tflog.Debug(ctx, "identical-job check done", map[string]any{"elapsed_ms": float64(time.Since(start).Microseconds()) / 1000})
 	if err != nil {
-		diags.AddWarning("Could not look for an identical RL job",
+		diags.AddWarning("Could not look for an identical "+dups.family.noun,
 			fmt.Sprintf("The plan could not check the backend for a job with this config: %s. The check runs again before the job is submitted.", err))
 		return
 	}
-	reportIdentical(found, allowDuplicate, diags)
+	reportIdentical(dups.family.noun, found, allowDuplicate, diags)
 }

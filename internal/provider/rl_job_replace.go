@@ -22,6 +22,13 @@ import (
 // cancelled) by the configuration that created it. The effective config is
 // resolved once per plan, however many of them changed.
 func (r *rlJobResource) planReplacement(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	planConfigReplacement(req, resp, configAttributes(), func() bool { return r.sameTraining(ctx, req.Plan, req.State) })
+}
+
+// planConfigReplacement replaces a job when one of the attributes its
+// config is made of (configAttributes) changed and same, asked only then,
+// says the job it would submit is not the one in state.
+func planConfigReplacement(req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, configAttributes []string, same func() bool) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return // create or destroy
 	}
@@ -30,23 +37,19 @@ func (r *rlJobResource) planReplacement(ctx context.Context, req resource.Modify
 		return
 	}
 	var changed path.Paths
-	for _, name := range configAttributes() {
+	for _, name := range configAttributes {
 		if !planned[name].Equal(prior[name]) {
 			changed = append(changed, path.Root(name))
 		}
 	}
-	if len(changed) > 0 && !r.sameTraining(ctx, req.Plan, req.State) {
+	if len(changed) > 0 && !same() {
 		resp.RequiresReplace = append(resp.RequiresReplace, changed...)
 	}
 }
 
 // configAttributes are the attributes the effective config is made of.
 func configAttributes() []string {
-	names := []string{"config_toml", "tags"}
-	for _, block := range rlconfig.RL.Blocks() {
-		names = append(names, block.Name)
-	}
-	return names
+	return append([]string{"config_toml", "tags"}, blockNames(&rlconfig.RL)...)
 }
 
 // sameTraining reports whether the plan's effective config, fully known,

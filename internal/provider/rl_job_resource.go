@@ -85,7 +85,12 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 		resp.Diagnostics.AddError("Could not encode the effective config", err.Error())
 		return
 	}
-	job := r.submit(ctx, waitCtx, api, payload, effectiveConfig, plan.AllowDuplicate.ValueBool(), &resp.Diagnostics)
+	key, err := rlconfig.ConfigKey([]byte(effectiveConfig))
+	if err != nil {
+		resp.Diagnostics.AddError("Could not encode the effective config", err.Error())
+		return
+	}
+	job := submitJob(ctx, waitCtx, api, r.data.dups, payload, key, plan.AllowDuplicate.ValueBool(), &resp.Diagnostics)
 	if job == nil {
 		return
 	}
@@ -105,93 +110,6 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 
 	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, afterCreate, &resp.Diagnostics)
-}
-
-// submit creates the job unless an identical one is already on the backend,
-// and finds the job a create without an answer made. It returns nil, with the
-// reason in diags, when there is no job to track.
-func (r *rlJobResource) submit(ctx, waitCtx context.Context, api backend, payload any, effectiveConfig string, allowDuplicate bool, diags *diag.Diagnostics) *synthapi.Job {
-	key, err := rlconfig.ConfigKey([]byte(effectiveConfig))
-	if err != nil {
-		diags.AddError("Could not encode the effective config", err.Error())
-		return nil
-	}
-	dups := r.data.dups
-	unlock := dups.lock(key)
-	defer unlock()
-
-	// The plan may be hours old, and the health check minutes long: look
-	// again with a listing taken from now on, right before submitting.
-	found, err := dups.findIdentical(waitCtx, api, key, "", time.Now())
-	switch {
-	case err != nil && !allowDuplicate:
-		diags.AddError("Could not look for an identical RL job; nothing was submitted",
-			fmt.Sprintf("Before submitting, the provider checks the backend for a job with exactly this config, so that "+
-				"the same training never runs twice. The check failed: %s\n\nApply again once the backend answers, or set "+
-				"allow_duplicate = true to submit without the check.", err))
-		return nil
-	case err != nil:
-		diags.AddWarning("Could not look for an identical RL job", fmt.Sprintf("%s; allow_duplicate = true, so the job is submitted anyway.", err))
-		found = &identicalJobs{}
-	}
-	reportIdentical(found, allowDuplicate, diags)
-	if diags.HasError() {
-		return nil
-	}
-
-	// One key for every retry of this create: a retry after a lost answer gets
-	// the job the first attempt created instead of starting a second one.
-	idempotencyKey := synthapi.NewIdempotencyKey()
-	tflog.Info(ctx, "submitting RL job", map[string]any{"idempotency_key": idempotencyKey})
-	submittedAt := time.Now()
-	job, err := api.CreateJob(waitCtx, payload, idempotencyKey)
-	if err != nil {
-		var refused *synthapi.APIError
-		if !synthapi.IsTransient(err) && errors.As(err, &refused) {
-			diags.AddError("Could not submit the RL job", err.Error())
-			return nil
-		}
-		// No answer, an outage, or an answer that could not be read: the
-		// backend may have created the job all the same, so look for it.
-		job = r.findLostJob(ctx, api, key, submittedAt, found.listedIDs, idempotencyKey, err, diags)
-		if job == nil {
-			return nil
-		}
-	}
-	dups.recordSubmitted(job.ID)
-	tflog.Info(ctx, "submitted RL job", map[string]any{"job_id": job.ID, "status": job.Status})
-	return job
-}
-
-// findLostJob adopts the one job a create without an answer made, and
-// explains what it found otherwise. It never submits anything.
-func (r *rlJobResource) findLostJob(ctx context.Context, api backend, key string, submittedAt time.Time, before map[string]bool, idempotencyKey string, createErr error, diags *diag.Diagnostics) *synthapi.Job {
-	lost, cutShort, err := r.data.dups.findLost(ctx, api, key, submittedAt, before)
-	if cutShort != "" {
-		diags.AddWarning("The lookup of the lost job is incomplete", fmt.Sprintf("Looking for the job the create may "+
-			"have made, %s, so a job created since the submission may have been missed.", cutShort))
-	}
-	switch {
-	case err != nil:
-		diags.AddError("Could not submit the RL job", fmt.Sprintf("%s\n\nThe backend may have created the job before the "+
-			"failure (idempotency key %s), and looking for it failed too: %s. Look for it in the Synth dashboard before applying again; "+
-			"the next plan also looks for it and shows how to adopt it.", createErr, idempotencyKey, err))
-		return nil
-	case len(lost) == 0:
-		diags.AddError("Could not submit the RL job", fmt.Sprintf("%s\n\nNo answer came back, and no job with this config "+
-			"was found on the backend since the submission (idempotency key %s): nothing was started. Apply again.", createErr, idempotencyKey))
-		return nil
-	case len(lost) > 1:
-		diags.AddError("Could not submit the RL job", fmt.Sprintf("%s\n\nNo answer came back, and the backend now holds %d "+
-			"jobs with this config created since the submission: %s. None was adopted; import the one to keep and cancel the others.",
-			createErr, len(lost), joinJobIDs(lost)))
-		return nil
-	}
-	job := lost[0]
-	diags.AddWarning("RL job found after its create answer was lost",
-		fmt.Sprintf("The create got no usable answer (%s), but job %s, with exactly this config, appeared on the backend since "+
-			"the submission. It is adopted: nothing else was submitted.", createErr, describeJob(job)))
-	return &job
 }
 
 // checkTaskApp does what the CLI does before it submits: the task app must
@@ -250,52 +168,12 @@ func addTaskURLError(diags *diag.Diagnostics, source string, err error) {
 	}
 }
 
-// Read touches only the attributes the backend owns. A refresh runs for every
-// job in the workspace, and reading and writing the whole model would cost
-// reflection over every config attribute of each one.
 func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var id, status types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	// Set before any other return: Terraform 1.11 sends no stored identity,
-	// and the framework fails a read that leaves it empty, even one that
-	// removes the job from state. State written before identity existed (or
-	// by a CLI without it) gains it on its first refresh.
-	setIdentity(ctx, resp.Identity, "id", id.ValueString(), &resp.Diagnostics)
 	ctx = r.data.maskSecrets(ctx)
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
+	job, api := readJob(ctx, r.data, rlFamily, req, resp)
+	if job == nil {
 		return
 	}
-	job, err := api.GetJob(ctx, id.ValueString())
-	if synthapi.IsNotFound(err) {
-		if synthapi.PhaseOf(status.ValueString()).Terminal() {
-			// Its outcome (the trained model above all) may still feed other
-			// resources, so a finished job outlives the backend's record of it.
-			resp.Diagnostics.AddWarning("RL job no longer on the backend",
-				fmt.Sprintf("Job %s finished (%s) and the backend no longer knows it; its last recorded state is kept.",
-					id.ValueString(), status.ValueString()))
-			return
-		}
-		resp.Diagnostics.AddWarning("RL job not found",
-			fmt.Sprintf("The backend has no job %s, so it is removed from state; the next apply submits a new one.", id.ValueString()))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Could not read the RL job", err.Error())
-		return
-	}
-	// A refreshed job is one this workspace tracks, never a duplicate of the
-	// job that replaces it. Terraform refreshes a tainted job but hands its
-	// replacement's plan neither its state nor its private state, so the
-	// guard's memory is what tells them apart; the private key serves the
-	// replacement of an untainted job, whose plan sees the private state.
-	r.data.dups.recordKnown(id.ValueString())
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateJobKey, privateJobValue(id.ValueString()))...)
 	var refreshed rlJobModel
 	refreshed.setJobFields(job)
 	for name, value := range refreshed.jobFieldValues() {
@@ -316,100 +194,22 @@ func (r *rlJobResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	ctx = r.data.maskSecrets(ctx)
 	plan.copyJobFields(&state)
-	setIdentity(ctx, resp.Identity, "id", state.ID.ValueString(), &resp.Diagnostics)
-	if !plan.WaitForCompletion.ValueBool() || synthapi.PhaseOf(state.Status.ValueString()).Terminal() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		return
-	}
-
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, afterResume, &resp.Diagnostics)
+	updateJob(ctx, r.data, resumedWait{
+		family: rlFamily, id: state.ID.ValueString(), status: state.Status.ValueString(),
+		wait: plan.WaitForCompletion.ValueBool(), timeouts: plan.Timeouts, defaultTimeout: defaultCreateTimeout,
+		save: func() diag.Diagnostics { return resp.State.Set(ctx, &plan) },
+		resume: func(waitCtx context.Context, api backend, timeout time.Duration) {
+			r.waitAndRecord(ctx, waitCtx, api, &plan, timeout, &resp.State, afterResume, &resp.Diagnostics)
+		},
+	}, resp)
 }
 
 func (r *rlJobResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state rlJobModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx = r.data.maskSecrets(ctx)
-	id := state.ID.ValueString()
-	if state.OnDestroy.ValueString() == onDestroyAbandon {
-		tflog.Info(ctx, "abandoning RL job: it keeps running on the backend", map[string]any{"job_id": id})
-		return
-	}
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	job, err := api.GetJob(ctx, id)
-	switch {
-	case synthapi.IsNotFound(err):
-		return
-	case err != nil:
-		resp.Diagnostics.AddError("Could not read the RL job before cancelling it", err.Error())
-		return
-	case job.Phase().Terminal():
-		return
-	}
-
-	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	waitCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tflog.Info(ctx, "cancelling RL job", map[string]any{"job_id": id, "status": job.Status})
-	if err := api.CancelJob(waitCtx, id); err != nil {
-		if synthapi.IsNotFound(err) {
-			return
-		}
-		resp.Diagnostics.AddError("Could not cancel the RL job", fmt.Sprintf("Job %s: %s", id, err))
-		return
-	}
-	job, err = synthapi.WaitForJob(waitCtx, api, id, r.waitOptions())
-	if synthapi.IsNotFound(err) {
-		return
-	}
-	if err != nil {
-		status := "still running"
-		if job != nil {
-			status = "still " + job.Status
-		}
-		resp.Diagnostics.AddError("RL job did not stop",
-			fmt.Sprintf("Job %s was asked to cancel but is %s after %s: %s. It stays in state; destroy again to "+
-				"keep waiting, or set on_destroy = \"abandon\" to forget it.", id, status, timeout, err))
-	}
+	deleteJob(ctx, r.data, rlFamily, req, resp)
 }
 
 func (r *rlJobResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ctx = r.data.maskSecrets(ctx)
-	api, ok := r.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	jobID := importedJobID(ctx, req, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	job, err := api.GetJob(ctx, jobID)
-	if err != nil {
-		resp.Diagnostics.AddError("Could not import the RL job", err.Error())
-		return
-	}
-	resp.Diagnostics.Append(writeImportedJob(ctx, job, jobID, &resp.State)...)
-	setIdentity(ctx, resp.Identity, "id", jobID, &resp.Diagnostics)
+	importJob(ctx, r.data, rlFamily, req, resp, writeImportedJob)
 }
 
 // setJobFields records what the backend says of the job.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -124,18 +123,7 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 }
 
 func timeoutsAttribute(ctx context.Context) schema.Attribute {
-	attr := timeouts.Attributes(ctx, timeouts.Opts{
-		Create: true,
-		Delete: true,
-		CreateDescription: "How long to wait for the job to finish (on create, and when an apply resumes waiting " +
-			"for a job that is still running). Defaults to `12h`.",
-		DeleteDescription: "How long to wait for a cancelled job to stop. Defaults to `10m`.",
-	})
-	if nested, ok := attr.(schema.SingleNestedAttribute); ok {
-		nested.MarkdownDescription = "How long to wait, as Go durations such as `30m` or `6h`."
-		return nested
-	}
-	return attr
+	return jobTimeoutsAttribute(ctx, "12h")
 }
 
 // computedString is a value the backend owns. It keeps its state value in

@@ -162,20 +162,31 @@ func listJobs(ctx context.Context, api backend, p synthapi.ListJobsParams, limit
 // that ignores the cursor cannot keep it going forever.
 func scanJobs(ctx context.Context, api backend, p synthapi.ListJobsParams, pageSize int, fn func(*synthapi.Job) bool) error {
 	p.Limit = pageSize
-	for page := 1; ; page++ {
-		batch, next, err := api.ListJobs(ctx, p)
+	return scanJobPages(ctx, func(ctx context.Context, after string) ([]synthapi.Job, string, error) {
+		p.After = after
+		return api.ListJobs(ctx, p)
+	}, fn)
+}
+
+// scanJobPages calls fn for each job of a paged listing, page(after) giving
+// the page that follows the cursor after ("" for the first), until fn
+// returns false or the listing ends.
+func scanJobPages(ctx context.Context, page func(ctx context.Context, after string) ([]synthapi.Job, string, error), fn func(*synthapi.Job) bool) error {
+	after := ""
+	for n := 1; ; n++ {
+		batch, next, err := page(ctx, after)
 		if err != nil {
-			return fmt.Errorf("page %d: %w", page, err)
+			return fmt.Errorf("page %d: %w", n, err)
 		}
-		tflog.Debug(ctx, "listed RL jobs", map[string]any{"page": page, "jobs": len(batch), "next": next})
+		tflog.Debug(ctx, "listed jobs", map[string]any{"page": n, "jobs": len(batch), "next": next})
 		for i := range batch {
 			if !fn(&batch[i]) {
 				return nil
 			}
 		}
-		if next == "" || next == p.After || len(batch) == 0 {
+		if next == "" || next == after || len(batch) == 0 {
 			return nil
 		}
-		p.After = next
+		after = next
 	}
 }

@@ -34,7 +34,7 @@ type Values map[string]map[string]any
 
 // value returns the typed attribute of k, and false when it is not set.
 func (o *Overrides) value(k Key) (any, bool) {
-	val, ok := o.Values[k.Section()][k.Name()]
+	val, ok := o.Values[k.Block()][k.Attr()]
 	return val, ok
 }
 
@@ -42,10 +42,10 @@ func (o *Overrides) set(k Key, val any) {
 	if o.Values == nil {
 		o.Values = Values{}
 	}
-	if o.Values[k.Section()] == nil {
-		o.Values[k.Section()] = map[string]any{}
+	if o.Values[k.Block()] == nil {
+		o.Values[k.Block()] = map[string]any{}
 	}
-	o.Values[k.Section()][k.Name()] = val
+	o.Values[k.Block()][k.Attr()] = val
 }
 
 func asInt64(val any) (int64, bool) {

@@ -43,22 +43,12 @@ type SFTOverrides struct {
 }
 
 // value returns the typed attribute of k, and false when it is not set.
-func (o *SFTOverrides) value(k SFTKey) (any, bool) {
+func (o *SFTOverrides) value(k Key) (any, bool) {
 	if !k.Typed() {
 		return nil, false
 	}
-	val, ok := o.Values[k.Block][k.Attr]
+	val, ok := o.Values[k.Block()][k.Attr()]
 	return val, ok
-}
-
-func (o *SFTOverrides) set(k SFTKey, val any) {
-	if o.Values == nil {
-		o.Values = map[string]map[string]any{}
-	}
-	if o.Values[k.Block] == nil {
-		o.Values[k.Block] = map[string]any{}
-	}
-	o.Values[k.Block][k.Attr] = val
 }
 
 // unknown is the RL bookkeeping of values not known yet, which SFT shares.
@@ -109,7 +99,7 @@ func asTOMLValue(val any) any {
 // sftLookup returns the effective value of k in a merged config: its own
 // path, else the first older spelling present, with the path it was found
 // at.
-func sftLookup(config map[string]any, k SFTKey) (any, []string, bool) {
+func sftLookup(config map[string]any, k Key) (any, []string, bool) {
 	if val, ok := lookup(config, k.Path...); ok {
 		return val, k.Path, true
 	}
@@ -145,7 +135,7 @@ func SFTConfigFromJob(job map[string]any) map[string]any {
 	}
 	hp, _ := job["hyperparameters"].(map[string]any)
 	_, hasValidation := hp["evaluation_strategy"]
-	sentAt := map[string]SFTKey{}
+	sentAt := map[string]Key{}
 	for _, k := range SFT.Keys {
 		if k.Sent != nil {
 			sentAt[strings.Join(k.Sent, ".")] = k
@@ -191,18 +181,7 @@ func SFTConfigFromJob(job map[string]any) map[string]any {
 // type is set, every other one is left out. SFTTOMLWithoutTyped gives the
 // rest of the config.
 func SFTOverridesFromConfig(config map[string]any) SFTOverrides {
-	var o SFTOverrides
-	for _, k := range SFT.Keys {
-		if !k.Typed() {
-			continue
-		}
-		if val, ok := lookup(config, k.Path...); ok {
-			if converted, ok := configValue(k.Type, val); ok {
-				o.set(k, converted)
-			}
-		}
-	}
-	return o
+	return SFTOverrides{Values: SFT.OverridesFromConfig(config).Values}
 }
 
 // SFTOverridesFromJob is SFTOverridesFromConfig of SFTConfigFromJob, with
@@ -231,7 +210,7 @@ func SFTTOMLWithoutTyped(config map[string]any) (string, error) {
 			continue
 		}
 		if val, ok := lookup(rest, k.Path...); ok {
-			if _, convertible := configValue(k.Type, val); !convertible {
+			if _, convertible := k.Type.fromConfig(val); !convertible {
 				continue
 			}
 			parent, _ := lookup(rest, k.Path[:len(k.Path)-1]...)
@@ -299,32 +278,39 @@ func firstPresent(doc map[string]any, keys ...string) (any, bool) {
 	return nil, false
 }
 
-// configValue converts a recorded value to the form TOML decoding gives a
-// value of kind, accepting what JSON decoding produces instead.
-func configValue(kind ValueType, val any) (any, bool) {
-	switch kind {
-	case TypeString:
-		s, ok := val.(string)
-		return s, ok
-	case TypeBoolean:
-		b, ok := val.(bool)
-		return b, ok
-	case TypeInteger:
-		return asInt64(val)
-	case TypeNumber:
-		return asFloat64(val)
-	case TypeStringArray:
-		items, ok := asTOMLValue(val).([]any)
-		if !ok {
-			return nil, false
+// WithoutSFTDefaults drops from imported overrides (SFTOverridesFromJob) the
+// values BuildSFTPayload fills in when nothing sets them: a full fine-tune's
+// [training].mode and the [training.validation] defaults. They come back
+// from the job's echo as if set, and the configuration that created the job
+// almost never writes them; left in, that configuration would plan a change
+// of form after an import. The request they build is the same either way. A
+// validation block left with no value stays, empty: its presence is what
+// turns validation on.
+func WithoutSFTDefaults(o SFTOverrides) SFTOverrides {
+	out := SFTOverrides{TrainingFileID: o.TrainingFileID, ValidationFileID: o.ValidationFileID, Unknown: o.Unknown}
+	out.Values = make(Values, len(o.Values))
+	for block, values := range o.Values {
+		out.Values[block] = make(map[string]any, len(values))
+		for attr, val := range values {
+			out.Values[block][attr] = val
 		}
-		out := make([]any, len(items))
-		for i, item := range items {
-			if out[i], ok = item.(string); !ok {
-				return nil, false
+	}
+	if training := out.Values["training"]; training["mode"] == SFTMethodFFT.Mode() && training["use_qlora"] != true {
+		delete(training, "mode")
+		delete(training, "use_qlora")
+		if len(training) == 0 {
+			delete(out.Values, "training")
+		}
+	}
+	if validation, ok := out.Values["validation"]; ok {
+		if validation["enabled"] == true {
+			delete(validation, "enabled")
+		}
+		for _, d := range sftValidationDefaults {
+			if validation[d.key] == d.def {
+				delete(validation, d.key)
 			}
 		}
-		return out, true
 	}
-	return nil, false
+	return out
 }

@@ -48,7 +48,7 @@ func validateSFT(in SFTInput) *sftValidator {
 // placeOf tells where k's effective value came from: the typed attribute
 // when one is set (or unknown), else the TOML at path (k's own path or the
 // older spelling it was read from).
-func (v *sftValidator) placeOf(k SFTKey, path []string) place {
+func (v *sftValidator) placeOf(k Key, path []string) place {
 	if _, ok := v.so.value(k); ok || (k.Typed() && v.o.isUnknown(k.Attribute())) {
 		return typedPlace(k.Attribute())
 	}
@@ -57,7 +57,7 @@ func (v *sftValidator) placeOf(k SFTKey, path []string) place {
 
 // isUnknown reports whether k's typed attribute, or config_toml when k
 // would come from it, is not known yet.
-func (v *sftValidator) isUnknown(k SFTKey) bool {
+func (v *sftValidator) isUnknown(k Key) bool {
 	if k.Typed() && v.o.isUnknown(k.Attribute()) {
 		return true
 	}
@@ -83,7 +83,8 @@ func (v *sftValidator) checkTypedStrings() {
 // checkTables looks at the TOML as written: a typed value merged into a
 // table the TOML wrote as something else would otherwise hide the mistake.
 func (v *sftValidator) checkTables() {
-	for _, dotted := range SFT.Tables {
+	for _, section := range SFT.Sections {
+		dotted := section.Name
 		path := strings.Split(dotted, ".")
 		val, ok := lookup(v.base, path...)
 		if !ok {
@@ -230,7 +231,7 @@ func (v *sftValidator) checkBaseModel() {
 	}
 }
 
-func (v *sftValidator) typedSet(k SFTKey) bool {
+func (v *sftValidator) typedSet(k Key) bool {
 	_, ok := v.so.value(k)
 	return ok
 }

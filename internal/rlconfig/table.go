@@ -17,13 +17,18 @@ type Kind struct {
 	Keys     []Key
 }
 
-// A Section is a top-level table of the config. When present it must be a
-// table; keys of it that the Kind does not list pass through unchecked.
+// A Section is a table of the config. When present it must be a table;
+// keys of it that the Kind does not list pass through unchecked.
 type Section struct {
+	// Name is the table's path, dotted for a nested table of a kind that
+	// has them: "training.validation".
 	Name string
 	// Doc, when set, makes the section a Terraform block holding the typed
 	// keys of the section, and is the block's description.
 	Doc string
+	// BlockName names the block when it is not the table's name: the SFT
+	// block validation is the table [training.validation].
+	BlockName string
 	// SDKRequired means the SDK refuses a config without this section.
 	SDKRequired bool
 }
@@ -43,8 +48,27 @@ type Key struct {
 	// with a fraction, so an integer written there is sent as a float (1 as
 	// 1.0).
 	SentAsFraction bool
+	// TypedAs names the typed attribute, "block.attr", when it is not the
+	// key's path: the SFT base model lives in [job].model but is the
+	// attribute model.base. "" means the path names it.
+	TypedAs string
+	// Fallbacks are older TOML spellings read, in order, when Path is
+	// absent: [model].base for [job].model.
+	Fallbacks [][]string
+	// Sent is where the create payload carries the value (read back on
+	// import), for a kind whose payload is not the config itself (SFT); nil
+	// when the key is not sent as such.
+	Sent []string
 	// rule, when set, is what a value of the right type must also satisfy.
 	rule func(v *validator, at place, val any)
+}
+
+// Block is the Terraform block the typed attribute belongs to.
+func (s Section) Block() string {
+	if s.BlockName != "" {
+		return s.BlockName
+	}
+	return s.Name
 }
 
 // Typed reports whether the key is a typed attribute.
@@ -53,8 +77,29 @@ func (k Key) Typed() bool { return k.Doc != "" }
 // Section is the top-level table the key belongs to.
 func (k Key) Section() string { return k.Path[0] }
 
-// Name is the key within its table, and the name of its typed attribute.
+// Name is the key within its table.
 func (k Key) Name() string { return k.Path[len(k.Path)-1] }
+
+// Block is the Terraform block of the typed attribute.
+func (k Key) Block() string {
+	if block, _, ok := strings.Cut(k.TypedAs, "."); ok {
+		return block
+	}
+	return k.Section()
+}
+
+// Attr is the typed attribute's name within its block.
+func (k Key) Attr() string {
+	if _, attr, ok := strings.Cut(k.TypedAs, "."); ok {
+		return attr
+	}
+	return k.Name()
+}
+
+// Attribute is the typed attribute's path in the dotted form diagnostics
+// and Overrides.Unknown use: "hyperparameters.n_epochs". For an RL key it
+// is the key's path.
+func (k Key) Attribute() string { return k.Block() + "." + k.Attr() }
 
 // Dotted is the path as diagnostics and Overrides.Unknown spell it:
 // "training.batch_size".
@@ -78,6 +123,27 @@ func (k Key) fraction() Key {
 	return k
 }
 
+// typedAs makes k the typed attribute attr ("block.attr"), described by doc.
+func (k Key) typedAs(attr, doc string) Key {
+	k.TypedAs = attr
+	k.Doc = doc
+	return k
+}
+
+// sentAs records where the payload carries k.
+func (k Key) sentAs(dotted string) Key {
+	k.Sent = strings.Split(dotted, ".")
+	return k
+}
+
+// orFrom adds older spellings of k, read in order when its path is absent.
+func (k Key) orFrom(dotted ...string) Key {
+	for _, d := range dotted {
+		k.Fallbacks = append(k.Fallbacks, strings.Split(d, "."))
+	}
+	return k
+}
+
 // sdk marks a key the SDK requires.
 func (k Key) sdk() Key {
 	k.SDKRequired = true
@@ -95,11 +161,11 @@ func (kind *Kind) Blocks() []Section {
 	return out
 }
 
-// TypedKeys are the typed attributes of section, in table order.
-func (kind *Kind) TypedKeys(section string) []Key {
+// TypedKeys are the typed attributes of block, in table order.
+func (kind *Kind) TypedKeys(block string) []Key {
 	var out []Key
 	for _, k := range kind.Keys {
-		if k.Typed() && k.Section() == section {
+		if k.Typed() && k.Block() == block {
 			out = append(out, k)
 		}
 	}
@@ -110,9 +176,19 @@ func (kind *Kind) TypedKeys(section string) []Key {
 func (kind *Kind) typedKeys() []Key {
 	var out []Key
 	for _, s := range kind.Blocks() {
-		out = append(out, kind.TypedKeys(s.Name)...)
+		out = append(out, kind.TypedKeys(s.Block())...)
 	}
 	return out
+}
+
+// Key returns the key at a dotted TOML path.
+func (kind *Kind) Key(dotted string) (Key, bool) {
+	for _, k := range kind.Keys {
+		if k.Dotted() == dotted {
+			return k, true
+		}
+	}
+	return Key{}, false
 }
 
 // OverridesFromConfig fills the typed overrides from a job's recorded config,
