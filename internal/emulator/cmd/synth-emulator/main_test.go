@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -116,6 +118,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	}()
 
 	var env map[string]string
+	envs := map[string][]string{}
 	deadline := time.Now().Add(10 * time.Second)
 	for env == nil {
 		if time.Now().After(deadline) {
@@ -146,15 +149,23 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("backend answered %d", resp.StatusCode)
 	}
-	req, _ = http.NewRequestWithContext(t.Context(), "GET", env["TASK_APP_URL"]+"/health", nil)
-	req.Header.Set("X-API-Key", env["ENVIRONMENT_API_KEY"])
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"TASK_APP_URL", "MATH_TASK_APP_URL"} {
+		req, _ = http.NewRequestWithContext(t.Context(), "GET", env[name]+"/task_info?seed=0", nil)
+		req.Header.Set("X-API-Key", env["ENVIRONMENT_API_KEY"])
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var info struct{ Environments []string }
+		_ = json.NewDecoder(resp.Body).Decode(&info)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s answered %d", name, resp.StatusCode)
+		}
+		envs[name] = info.Environments
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("task app answered %d", resp.StatusCode)
+	if !slices.Equal(envs["TASK_APP_URL"], []string{"crafter"}) || !slices.Equal(envs["MATH_TASK_APP_URL"], []string{"math"}) {
+		t.Errorf("the env file's task apps serve %v", envs)
 	}
 
 	cancel()
@@ -170,7 +181,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Errorf("env file left behind: %v", err)
 	}
 	out := logs.String()
-	if !strings.Contains(out, "backend GET    /api/v1/env-keys/verify 200") || !strings.Contains(out, "taskapp GET    /health 200") {
+	if !strings.Contains(out, "backend GET    /api/v1/env-keys/verify 200") || !strings.Contains(out, "taskapp GET    /math/task_info 200") {
 		t.Errorf("log lacks request lines:\n%s", out)
 	}
 	if strings.Contains(out, "sk_secret_test") || strings.Contains(out, "env_secret_test") {
