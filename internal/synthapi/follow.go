@@ -21,6 +21,9 @@ type MetricsUpdate struct {
 	// Latest maps each metric name to its value at the highest step it was
 	// reported for.
 	Latest map[string]float64
+	// Epoch is the epoch of the highest step a point named one (an SFT
+	// point may, §10), nil when none did.
+	Epoch *float64
 	// Elapsed is the time since the follow began.
 	Elapsed time.Duration
 }
@@ -73,6 +76,8 @@ type follower struct {
 	afterStep    int64
 	latest       map[string]float64
 	latestStep   map[string]int64
+	epoch        *float64
+	epochStep    int64
 	unreported   bool // points arrived since the last OnMetrics
 	lastReported time.Duration
 	everReported bool
@@ -96,7 +101,7 @@ func (f *follower) poll(ctx context.Context, job *Job, elapsed time.Duration) {
 	}
 	f.readMetrics(ctx)
 	if f.unreported {
-		f.opts.OnMetrics(ctx, MetricsUpdate{Step: f.afterStep, Latest: f.latest, Elapsed: elapsed})
+		f.opts.OnMetrics(ctx, MetricsUpdate{Step: f.afterStep, Latest: f.latest, Epoch: f.epoch, Elapsed: elapsed})
 		f.unreported, f.everReported, f.lastReported = false, true, elapsed
 	}
 }
@@ -129,6 +134,9 @@ func (f *follower) readMetrics(ctx context.Context) {
 			}
 			if step, seen := f.latestStep[p.Name]; !seen || p.Step >= step {
 				f.latest[p.Name], f.latestStep[p.Name] = p.Value, p.Step
+			}
+			if p.Epoch != nil && (f.epoch == nil || p.Step >= f.epochStep) {
+				f.epoch, f.epochStep = p.Epoch, p.Step
 			}
 			cursor = max(cursor, p.Step)
 			f.unreported = true
