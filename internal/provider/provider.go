@@ -206,6 +206,7 @@ func (p *synthProvider) DataSources(context.Context) []func() datasource.DataSou
 		newTaskAppDataSource,
 		newRLJobDataSource,
 		newRLJobsDataSource,
+		newSFTJobDataSource,
 	}
 }
 
