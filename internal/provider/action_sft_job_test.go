@@ -19,6 +19,16 @@ import (
 // count (n_epochs, 1 unless given).
 func (env *testEnv) seedSFTJob(t *testing.T, base string, hp map[string]any) *synthapi.Job {
 	t.Helper()
+	job := env.createSFTJob(t, base, hp)
+	if _, err := testClient(t, env).SFT().StartJob(t.Context(), job.ID, synthapi.StartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return job
+}
+
+// createSFTJob is seedSFTJob without the start: the job stays created.
+func (env *testEnv) createSFTJob(t *testing.T, base string, hp map[string]any) *synthapi.Job {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "train.jsonl")
 	writeTrainingFile(t, p, datasetV1)
 	values := rlconfig.Values{"model": {"base": base}, "compute": {"gpu_type": "H100"}}
@@ -34,9 +44,6 @@ func (env *testEnv) seedSFTJob(t *testing.T, base string, hp map[string]any) *sy
 	api := testClient(t, env)
 	job, err := api.SFT().CreateJob(t.Context(), rlconfig.BuildSFTPayload(resolved), uuid.NewString())
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := api.SFT().StartJob(t.Context(), job.ID, synthapi.StartOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return job
