@@ -207,6 +207,7 @@ func (p *synthProvider) DataSources(context.Context) []func() datasource.DataSou
 		newRLJobDataSource,
 		newRLJobsDataSource,
 		newSFTJobDataSource,
+		newSFTJobsDataSource,
 	}
 }
 
