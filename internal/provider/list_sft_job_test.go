@@ -2,10 +2,7 @@ package provider
 
 import (
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
-	"slices"
 	"testing"
 	"time"
 
@@ -184,31 +181,5 @@ list "synth_sft_job" "qwen3_4b" {
 	cli.mustRun("init", "-input=false")
 	cli.mustRun("query", "-generate-config-out=generated.tf")
 
-	generated, err := os.ReadFile(filepath.Join(cli.dir, "generated.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("generated configuration:\n%s", generated)
-	var imported []string
-	for _, m := range regexp.MustCompile(`id\s*=\s*"(job_[0-9a-f]+)"`).FindAllStringSubmatch(string(generated), -1) {
-		if !slices.Contains(imported, m[1]) {
-			imported = append(imported, m[1])
-		}
-	}
-	slices.Sort(imported)
-	want := []string{fft.ID, tuned.ID}
-	slices.Sort(want)
-	if !slices.Equal(imported, want) {
-		t.Fatalf("generated configuration names jobs %v, want the Qwen3-4B fine-tunes %v", imported, want)
-	}
-
-	changes := cli.planChanges()
-	if len(changes) != 2 {
-		t.Fatalf("plan has %d resource changes, want 2 imports: %v", len(changes), changes)
-	}
-	for addr, c := range changes {
-		if c.actions != "no-op" || !c.importing {
-			t.Errorf("%s: planned %q (importing %v), want a no-op import", addr, c.actions, c.importing)
-		}
-	}
+	expectNoOpImports(t, cli, "generated.tf", fft.ID, tuned.ID)
 }

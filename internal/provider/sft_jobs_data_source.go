@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -67,12 +65,7 @@ func (d *sftJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				Optional:            true,
 				Validators:          []validator.String{rfc3339Validator{}},
 			},
-			"limit": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("The most jobs to return. Defaults to `%d`. Jobs are fetched at most %d "+
-					"per request.", defaultJobsLimit, maxJobsPageSize),
-				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
+			"limit": jobsLimitAttribute(),
 			"jobs": schema.ListNestedAttribute{
 				MarkdownDescription: "The jobs, in the order the backend lists them.",
 				Computed:            true,
@@ -107,10 +100,7 @@ func (d *sftJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if !ok {
 		return
 	}
-	limit := defaultJobsLimit
-	if !cfg.Limit.IsNull() {
-		limit = int(cfg.Limit.ValueInt64())
-	}
+	limit := jobsLimit(cfg.Limit)
 
 	sft := api.SFT()
 	params := synthapi.ListSFTJobsParams{
