@@ -33,6 +33,7 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		runtimedebug.SetMemoryLimit(softMemoryLimit)
 	}
+	provider.SilenceUnreadLogs()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/synth-laboratories/synth",

@@ -73,17 +73,13 @@ mapfile -t dirs < <(find examples -type f \( -name '*.tf' -o -name '*.tfquery.hc
 # Actions and list resources (query files) need Terraform 1.14, and `caller`
 # and a trigger's `on_failure` need 1.16: an older CLI cannot parse them, so
 # those directories are skipped, saying so. A 1.16 pre-release counts as 1.16.
-tf_version="$("$tf" version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')"
-tf_is_tofu=false
-"$tf" version | grep -q OpenTofu && tf_is_tofu=true
+detect_cli "$tf"
+tf_version="${CLI_VERSION:-unknown}"
 needs_1_14() {
   compgen -G "$1/*.tfquery.hcl" >/dev/null || grep -qE '^[[:space:]]*(action[[:space:]]+"|action_trigger)' "$1"/*.tf 2>/dev/null
 }
 needs_1_16() {
   grep -qE '(^|[^[:alnum:]_.])caller\.|^[[:space:]]*on_failure[[:space:]]*=' "$1"/*.tf 2>/dev/null
-}
-cli_has() {
-  [ "$tf_is_tofu" = false ] && [ "$(printf '%s\n%s\n' "${tf_version%%-*}" "$1" | sort -V | head -n1)" = "$1" ]
 }
 [ "${#dirs[@]}" -gt 0 ] || die "no .tf files under examples/"
 
@@ -98,11 +94,11 @@ failed=()
 for dir in "${dirs[@]}"; do
   # Keep .terraform/ (modules) out of the work tree.
   export TF_DATA_DIR="${work}/data/${dir//\//_}"
-  if needs_1_14 "$dir" && ! cli_has 1.14.0; then
+  if needs_1_14 "$dir" && ! cli_at_least 1.14.0; then
     log "skipping ${dir}: it uses actions or terraform query, which ${tf##*/} ${tf_version} does not have (Terraform 1.14+)"
     continue
   fi
-  if needs_1_16 "$dir" && ! cli_has 1.16.0; then
+  if needs_1_16 "$dir" && ! cli_at_least 1.16.0; then
     log "skipping ${dir}: it uses an action's caller or a trigger's on_failure, which ${tf##*/} ${tf_version} does not have (Terraform 1.16+)"
     continue
   fi

@@ -51,11 +51,11 @@ log "terraform destroy"
 terraform destroy -auto-approve -input=false "${color[@]}"
 
 # Actions stream the training into the apply's output, on Terraform 1.14+.
-tf_version="$(terraform version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')"
-if terraform version | grep -q OpenTofu; then
+detect_cli terraform
+if [ "$CLI_NAME" = OpenTofu ]; then
   log "skipping examples/watch-training: OpenTofu has no actions, so it cannot show training progress"
-elif [ "$(printf '%s\n1.14.0\n' "$tf_version" | sort -V | head -n1)" != "1.14.0" ]; then
-  log "skipping examples/watch-training: Terraform ${tf_version} has no actions (1.14+), so it cannot show training progress"
+elif ! cli_at_least 1.14.0; then
+  log "skipping examples/watch-training: Terraform ${CLI_VERSION:-of unknown version} has no actions (1.14+), so it cannot show training progress"
 else
   mkdir -p "${work}/watch-training"
   cp "${SYNTH_REPO_ROOT}"/examples/watch-training/*.tf "${work}/watch-training/"

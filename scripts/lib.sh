@@ -7,6 +7,9 @@
 #   start_emulator WORKDIR [ARGS] build and start the local Synth emulator, wait for
 #                                 its env file and export the settings it writes
 #   stop_emulator                 stop the emulator started by start_emulator
+#   detect_cli CLI                asks CLI its version once and sets CLI_NAME
+#                                 (Terraform or OpenTofu) and CLI_VERSION (1.15.9)
+#   cli_at_least VERSION          whether the CLI detect_cli saw is Terraform VERSION+
 #
 # Everything here works offline: the provider is dev-overridden, so Terraform
 # never needs `terraform init` or the registry.
@@ -126,4 +129,27 @@ stop_emulator() {
     fi
     EMULATOR_PID=""
   fi
+}
+
+# detect_cli CLI: ask CLI (a name on PATH or a path) its version, once, and set
+# CLI_NAME to Terraform or OpenTofu and CLI_VERSION to its version without the
+# "v" (empty when it cannot be read). The plain `version` output names the
+# product, which `version -json` does not; OpenTofu may print CLI config
+# warnings ahead of it, hence the search for the line.
+detect_cli() {
+  local line
+  line="$("$1" version 2>/dev/null | grep -E -m1 '^(Terraform|OpenTofu) v' || true)"
+  CLI_NAME="${line%% *}"
+  CLI_VERSION="${line#* v}"
+  if [ -z "$line" ]; then
+    CLI_NAME="" CLI_VERSION=""
+  fi
+}
+
+# cli_at_least VERSION: whether the CLI detect_cli last saw is Terraform at
+# VERSION or later (a pre-release counts as its release). OpenTofu never is:
+# the Terraform features gated on versions (actions, query) are not in it.
+cli_at_least() {
+  [ "${CLI_NAME:-}" = Terraform ] && [ -n "${CLI_VERSION:-}" ] &&
+    [ "$(printf '%s\n%s\n' "${CLI_VERSION%%-*}" "$1" | sort -V | head -n1)" = "$1" ]
 }

@@ -37,14 +37,12 @@ summaries=()
 failed=()
 for cli in "${clis[@]}"; do
   path="$(command -v "$cli")" || die "TF_MATRIX names ${cli}, which is not an executable or not on PATH"
-  version="$("$path" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p' | head -n1)"
-  name="Terraform"
+  detect_cli "$path"
   unset TF_ACC_PROVIDER_HOST
-  if "$path" version 2>/dev/null | grep -q '^OpenTofu'; then
-    name="OpenTofu"
+  if [ "$CLI_NAME" = OpenTofu ]; then
     export TF_ACC_PROVIDER_HOST=registry.opentofu.org
   fi
-  label="${name} ${version:-?}"
+  label="${CLI_NAME:-Terraform} ${CLI_VERSION:-?}"
   log "${label} (${path}): Terraform tests"
   start=$SECONDS
   status=ok

@@ -1,4 +1,5 @@
-# Two RL stages: the second trains from the model the first produced.
+# Two RL stages: the second trains from the model the first produced, and
+# only when the first reached the reward it had to.
 #
 # Terraform plans the second job with its source model unknown and submits it
 # once the first job has succeeded. Both stages share rl.toml. Settings come
@@ -45,10 +46,30 @@ resource "synth_rl_job" "refine" {
   tags = {
     stage = "refine"
   }
+
+  # Stops the pipeline before the second job is submitted when the first
+  # ended on too low a reward. A job reports no final reward when it did not
+  # succeed; coalesce turns that into a failed condition, not an error.
+  lifecycle {
+    precondition {
+      condition     = coalesce(synth_rl_job.warmup.results.final_reward, -1) >= var.min_warmup_reward
+      error_message = "The warmup stage ended below var.min_warmup_reward, so the refine stage is not submitted. Its last metrics: ${jsonencode(synth_rl_job.warmup.results.metrics)}"
+    }
+  }
+}
+
+variable "min_warmup_reward" {
+  type        = number
+  default     = 0.5
+  description = "The final reward the warmup stage must reach for the refine stage to start."
 }
 
 output "warmup_model" {
   value = synth_rl_job.warmup.output_model_id
+}
+
+output "warmup_reward" {
+  value = synth_rl_job.warmup.results.final_reward
 }
 
 output "refined_model" {

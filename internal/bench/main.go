@@ -1,10 +1,12 @@
 // Command bench measures the Synth provider against the local emulator and
 // prints one Markdown report: what a wait for a job costs next to the SDK's
 // fixed poller, what a plan over many jobs costs next to Terraform's floor,
-// how an apply of many jobs fans out, and the Go micro-benchmarks.
+// how an apply of many jobs fans out, what a gigabyte training file costs to
+// check, upload and plan again, and the Go micro-benchmarks.
 //
 //	go run ./internal/bench          # full run, several minutes (make bench)
 //	go run ./internal/bench -smoke   # tiny sizes, well under a minute (make test)
+//	go run ./internal/bench -only training-file   # one benchmark
 //
 // Full mode exits 0 when a target is missed (the report says MISS and by how
 // much); both modes exit 1 when the measurement itself is broken: a build or
@@ -23,6 +25,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -30,10 +33,14 @@ import (
 
 // sizes is how much each benchmark does.
 type sizes struct {
+	// only names the one benchmark to run ("" for all): one of benchNames.
+	only        string
 	waitLengths int // how many of waitTargets, shortest first
 	plan        planOpts
 	fanoutJobs  int
 	fanoutTime  time.Duration
+	trainFile   trainingFileOpts
+	historyJobs int    // the backend's job history for the identical-job check at scale
 	benchtime   string // "" for go test's default
 }
 
@@ -43,12 +50,16 @@ var (
 		plan:        planOpts{jobCounts: []int{1, 50, 200}, dataCount: 200, repeats: 3},
 		fanoutJobs:  50,
 		fanoutTime:  5 * time.Second,
+		trainFile:   trainingFileOpts{small: 1 << 20, large: 1 << 30, repeats: 3},
+		historyJobs: 20000,
 	}
 	smokeSizes = sizes{
 		waitLengths: 2,
 		plan:        planOpts{jobCounts: []int{1, 3}, dataCount: 3, repeats: 1},
 		fanoutJobs:  3,
 		fanoutTime:  time.Second,
+		trainFile:   trainingFileOpts{small: 256 << 10, large: 4 << 20, repeats: 1},
+		historyJobs: 2000,
 		benchtime:   "1x",
 	}
 )
@@ -56,18 +67,29 @@ var (
 func main() {
 	smoke := flag.Bool("smoke", false, "tiny sizes: check that the benchmark works, not the targets")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the real provider during one extra plan of the largest state to this file")
+	only := flag.String("only", "", "run one benchmark only: "+strings.Join(benchNames, ", "))
 	flag.Parse()
-	os.Exit(run(*smoke, *cpuProfile, os.Stdout, os.Stderr))
+	os.Exit(run(*smoke, *cpuProfile, *only, os.Stdout, os.Stderr))
 }
 
+// benchNames are what -only accepts.
+var benchNames = []string{"wait", "plan", "fanout", "dupcheck", "dupcheck-scale", "training-file", "micro"}
+
 // run is main without the exit, so that every deferred cleanup runs.
-func run(smoke bool, cpuProfile string, stdout, stderr io.Writer) int {
+func run(smoke bool, cpuProfile, only string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	started := time.Now()
 	sz, mode := fullSizes, "full"
 	if smoke {
 		sz, mode = smokeSizes, "smoke (tiny sizes; targets shown, not meaningful)"
+	}
+	if only != "" && !slices.Contains(benchNames, only) {
+		fmt.Fprintf(stderr, "bench: -only %q is none of %s\n", only, strings.Join(benchNames, ", "))
+		return 2
+	}
+	if sz.only = only; only != "" {
+		mode += "; only " + only
 	}
 	if cpuProfile != "" {
 		if cpuProfile, err := filepath.Abs(cpuProfile); err == nil {
@@ -134,58 +156,33 @@ func run(smoke bool, cpuProfile string, stdout, stderr io.Writer) int {
 // version`. Errors go to fail.
 func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(string, ...any), fail func(error)) (tables []*table, tfVersion string) {
 	tfVersion = "Terraform: version unknown"
+	want := func(name string) bool { return sz.only == "" || sz.only == name }
 
-	progress("wait cost")
-	waitRows, err := measureWaitCost(ctx, sz.waitLengths)
-	if err != nil {
-		fail(err)
+	if want("wait") {
+		progress("wait cost")
+		waitRows, err := measureWaitCost(ctx, sz.waitLengths)
+		if err != nil {
+			fail(err)
+		}
+		tables = append(tables, waitTable(waitRows))
 	}
-	tables = append(tables, waitTable(waitRows))
-	if ctx.Err() != nil {
+
+	if ctx.Err() == nil && (want("plan") || want("fanout") || want("dupcheck") || want("dupcheck-scale") || want("training-file")) {
+		progress("building the provider and the emulator")
+		r, err := newRig(ctx, root, tmp, sz.plan.cpuProfile != "")
+		if err != nil {
+			fail(err)
+		} else {
+			if tfVersion, err = r.terraformVersion(ctx); err != nil {
+				fail(err)
+			}
+			tables = append(tables, measureWithTerraform(ctx, r, sz, want, progress, fail)...)
+		}
+	}
+
+	if ctx.Err() != nil || !want("micro") {
 		return tables, tfVersion
 	}
-
-	progress("building the provider and the emulator")
-	r, err := newRig(ctx, root, tmp, sz.plan.cpuProfile != "")
-	if err != nil {
-		fail(err)
-	} else {
-		if tfVersion, err = r.terraformVersion(ctx); err != nil {
-			fail(err)
-		}
-		progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
-		planRes, err := measurePlanCost(ctx, r, sz.plan)
-		if err != nil {
-			fail(err)
-		}
-		t, broken := planTable(planRes, sz.plan.repeats)
-		for _, b := range broken {
-			fail(errors.New(b))
-		}
-		tables = append(tables, t)
-		if ctx.Err() != nil {
-			return tables, tfVersion
-		}
-
-		progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
-		fan, err := measureFanout(ctx, r, sz.fanoutJobs, sz.fanoutTime)
-		if err != nil {
-			fail(err)
-		} else {
-			tables = append(tables, fanoutTable(fan))
-		}
-		if ctx.Err() != nil {
-			return tables, tfVersion
-		}
-
-		progress("identical-job check: planning %d creates", sz.fanoutJobs)
-		if dup, err := measureDupCheck(ctx, r, sz.fanoutJobs); err != nil {
-			fail(err)
-		} else {
-			tables = append(tables, dupCheckTable(dup))
-		}
-	}
-
 	progress("go micro-benchmarks")
 	found, err := runMicro(ctx, root, sz.benchtime)
 	if err != nil {
@@ -197,6 +194,59 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 		fail(errors.New("go test -bench found no BenchmarkResolveAndBuildPayload in internal/rlconfig"))
 	}
 	return append(tables, t), tfVersion
+}
+
+// measureWithTerraform runs the wanted benchmarks that drive Terraform
+// with the built provider, stopping early when ctx ends.
+func measureWithTerraform(ctx context.Context, r *rig, sz sizes, want func(string) bool, progress func(string, ...any), fail func(error)) (tables []*table) {
+	if want("plan") && ctx.Err() == nil {
+		progress("plan cost: applying and planning %v synth_rl_job, %d terraform_data", sz.plan.jobCounts, sz.plan.dataCount)
+		planRes, err := measurePlanCost(ctx, r, sz.plan)
+		if err != nil {
+			fail(err)
+		}
+		t, broken := planTable(planRes, sz.plan.repeats)
+		for _, b := range broken {
+			fail(errors.New(b))
+		}
+		tables = append(tables, t)
+	}
+	if want("fanout") && ctx.Err() == nil {
+		progress("fan-out: applying %d jobs of %s", sz.fanoutJobs, sz.fanoutTime)
+		if fan, err := measureFanout(ctx, r, sz.fanoutJobs, sz.fanoutTime); err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, fanoutTable(fan))
+		}
+	}
+	if want("dupcheck") && ctx.Err() == nil {
+		progress("identical-job check: planning %d creates", sz.fanoutJobs)
+		if dup, err := measureDupCheck(ctx, r, sz.fanoutJobs); err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, dupCheckTable(dup))
+		}
+	}
+	if want("dupcheck-scale") && ctx.Err() == nil {
+		progress("identical-job check at scale: planning %d creates against %d jobs", sz.fanoutJobs, sz.historyJobs)
+		if scale, err := measureDupCheckAtScale(ctx, r, sz.fanoutJobs, sz.historyJobs); err != nil {
+			fail(err)
+		} else {
+			tables = append(tables, dupScaleTable(scale))
+		}
+	}
+	if want("training-file") && ctx.Err() == nil {
+		tfRes, err := measureTrainingFile(ctx, r, sz.trainFile, progress)
+		if err != nil {
+			fail(err)
+		}
+		ts, broken := trainingFileTables(tfRes)
+		for _, b := range broken {
+			fail(errors.New(b))
+		}
+		tables = append(tables, ts...)
+	}
+	return tables
 }
 
 // moduleRoot is the directory of the module's go.mod, where the builds and

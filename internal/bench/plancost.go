@@ -231,7 +231,7 @@ func writeConfig(dir, config string) error {
 }
 
 const (
-	maxFloorRatio = 1.15 // real provider over the floor provider, 200-job plan wall
+	maxFloorRatio = 1.00 // real provider over the floor provider, 200-job plan wall
 	maxProviderMB = 60
 )
 

@@ -237,7 +237,7 @@ var emulatorVars = []string{"SYNTH_BACKEND_URL", "SYNTH_API_KEY", "TASK_APP_URL"
 
 // startEmulator runs the emulator with the given queue and run times, its
 // request log going to a file in dir, and waits for its env file.
-func (r *rig) startEmulator(ctx context.Context, dir string, queue, run time.Duration) (*emulatorProc, error) {
+func (r *rig) startEmulator(ctx context.Context, dir string, queue, run time.Duration, extra ...string) (*emulatorProc, error) {
 	envFile := filepath.Join(dir, "emulator.env")
 	logPath := filepath.Join(dir, "emulator.log")
 	logFile, err := os.Create(logPath)
@@ -245,10 +245,12 @@ func (r *rig) startEmulator(ctx context.Context, dir string, queue, run time.Dur
 		return nil, err
 	}
 	defer logFile.Close() // the child has its own descriptor
-	cmd := exec.Command(r.emulatorBin, "-env-file", envFile,
-		"-queue-time="+queue.String(), "-run-time="+run.String())
+	cmd := exec.Command(r.emulatorBin, append([]string{"-env-file", envFile,
+		"-queue-time=" + queue.String(), "-run-time=" + run.String()}, extra...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	// Uploaded training files go under dir, which the benchmark removes
+	// whatever happens to the emulator.
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "TMPDIR=" + dir}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting the emulator: %w", err)
 	}
@@ -392,8 +394,8 @@ func isJobGet(req logRequest) bool {
 }
 
 // providerSampler watches the provider processes the wrapper starts and
-// keeps, for each, the highest VmHWM (the kernel's peak resident set) and the
-// last CPU time seen.
+// keeps, for each, the highest VmHWM (the kernel's peak resident set), the
+// last CPU time and the last count of bytes read seen.
 type providerSampler struct {
 	pidFile string
 	stopCh  chan struct{}
@@ -404,8 +406,9 @@ type providerSampler struct {
 }
 
 type procSample struct {
-	peakKiB int64
-	cpu     time.Duration // utime + stime at the last sample
+	peakKiB   int64
+	cpu       time.Duration // utime + stime at the last sample
+	readBytes int64         // rchar at the last sample
 }
 
 // sampleProviders truncates the pid file and samples every 10 ms until stop.
@@ -446,6 +449,7 @@ func (s *providerSampler) sample() {
 		if ok {
 			p.peakKiB = max(p.peakKiB, hwm)
 			p.cpu = max(p.cpu, cpu)
+			p.readBytes = max(p.readBytes, readChars(pid))
 		}
 		s.mu.Unlock()
 	}
@@ -489,10 +493,29 @@ func readProvider(pid int) (hwmKiB int64, cpu time.Duration, ok bool) {
 	return hwmKiB, cpu, hwmKiB > 0
 }
 
+// readChars is rchar of /proc/<pid>/io: the bytes pid has had from read
+// calls, from files, pipes and sockets alike, whether or not the page cache
+// held them (read_bytes counts only what came from the disk, which says
+// nothing of a file read twice). 0 when unreadable.
+func readChars(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if rest, found := strings.CutPrefix(line, "rchar:"); found {
+			n, _ := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
 // providerUsage is what the provider processes of one Terraform command used.
 type providerUsage struct {
 	peakKiB   int64         // the highest VmHWM of any of them
 	cpu       time.Duration // their CPU time, summed (as last sampled)
+	readBytes int64         // their rchar, summed (as last sampled)
 	processes int           // how many were started
 }
 
@@ -506,6 +529,7 @@ func (s *providerSampler) stop() providerUsage {
 	for _, p := range s.procs {
 		u.peakKiB = max(u.peakKiB, p.peakKiB)
 		u.cpu += p.cpu
+		u.readBytes += p.readBytes
 	}
 	return u
 }

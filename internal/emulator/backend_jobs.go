@@ -106,9 +106,13 @@ func parseListQuery(q url.Values) (listQuery, error) {
 	return lq, nil
 }
 
-func (lq listQuery) matches(j *job, v view) bool {
-	return (lq.status == "" || strings.ToLower(v.status) == lq.status) &&
-		(lq.model == "" || j.source == lq.model || j.base == lq.model) &&
+func (lq listQuery) matches(j *job, now time.Time) bool {
+	if lq.status != "" {
+		if status, _ := j.statusAt(now); strings.ToLower(status) != lq.status {
+			return false
+		}
+	}
+	return (lq.model == "" || j.source == lq.model || j.base == lq.model) &&
 		(lq.createdAfter.IsZero() || j.createdAt.After(lq.createdAfter)) &&
 		(lq.createdBefore.IsZero() || j.createdAt.Before(lq.createdBefore))
 }
@@ -158,14 +162,13 @@ func (e *Emulator) pageJobs(lq listQuery, now time.Time, d Dialect, keep func(*j
 		if j.lost || !keep(j) {
 			continue
 		}
-		v := j.at(now, d)
-		if !lq.matches(j, v) {
+		if !lq.matches(j, now) {
 			continue
 		}
 		if len(page) == lq.limit {
 			return page, true, true
 		}
-		page = append(page, j.render(v, d))
+		page = append(page, j.render(j.at(now, d), d))
 	}
 	return page, false, true
 }

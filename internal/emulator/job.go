@@ -197,12 +197,43 @@ func (j *job) cancelReason() string {
 	return "Job cancelled"
 }
 
+// cutAt is the moment the job's natural life is read at: now, or the first
+// hand-made change if that came earlier.
+func (j *job) cutAt(now time.Time) time.Time {
+	if !j.frozenAt.IsZero() && j.frozenAt.Before(now) {
+		return j.frozenAt
+	}
+	return now
+}
+
+// outcomeArrived reports whether the job's outcome has come by cut.
+func (j *job) outcomeArrived(cut time.Time) bool {
+	return !j.awaitingStart() && j.ends() && !j.endAt().After(cut)
+}
+
+// statusAt is the status of the view at now, without the events, which
+// listing by status does not need: a backend answers such a listing from an
+// index, and the emulator must not make it cost what rendering every job does.
+// raw is true for a status set verbatim.
+func (j *job) statusAt(now time.Time) (status string, raw bool) {
+	switch {
+	case j.forced != nil:
+		return j.forced.status, j.forced.raw
+	case j.awaitingStart():
+		return "created", false
+	case now.Before(j.startAt()):
+		return "queued", false
+	case !j.outcomeArrived(j.cutAt(now)), j.outcome.StatusLagsEvents:
+		// StatusLagsEvents: the terminal event is out but the status has not
+		// caught up, which is the whole point.
+		return "running", false
+	}
+	return j.outcome.Status, false
+}
+
 // at derives the job as it stands at now.
 func (j *job) at(now time.Time, d Dialect) view {
-	cut := now
-	if !j.frozenAt.IsZero() && j.frozenAt.Before(cut) {
-		cut = j.frozenAt
-	}
+	cut := j.cutAt(now)
 	v := view{now: now}
 	for _, ev := range j.naturalEvents() {
 		if !ev.at.After(cut) {
@@ -218,20 +249,18 @@ func (j *job) at(now time.Time, d Dialect) view {
 		v.updatedAt = v.events[n-1].at
 	}
 
-	start, end := j.startAt(), j.endAt()
-	waiting := j.awaitingStart()
-	if !waiting && !start.After(cut) {
-		v.startedAt = start
+	if !j.awaitingStart() && !j.startAt().After(cut) {
+		v.startedAt = j.startAt()
 	}
-	outcomeArrived := !waiting && j.ends() && !end.After(cut)
-	if outcomeArrived && classify(j.outcome.Status) == kindSucceeded {
-		v.results = j.results(end, d)
+	if j.outcomeArrived(cut) && classify(j.outcome.Status) == kindSucceeded {
+		v.results = j.results(j.endAt(), d)
 	}
 
+	v.status, v.raw = j.statusAt(now)
+	terminal := classify(v.status).terminal()
 	switch {
 	case j.forced != nil:
-		v.status, v.raw = j.forced.status, j.forced.raw
-		if classify(v.status).terminal() {
+		if terminal {
 			v.finishedAt = j.forced.at
 		}
 		if j.forced.at.After(v.updatedAt) {
@@ -240,21 +269,8 @@ func (j *job) at(now time.Time, d Dialect) view {
 		if classify(v.status) == kindFailed {
 			v.reason = j.forced.reason
 		}
-	case waiting:
-		v.status = "created"
-	case now.Before(start):
-		v.status = "queued"
-	case !outcomeArrived:
-		v.status = "running"
-	case j.outcome.StatusLagsEvents:
-		// The terminal event is out but the status has not caught up: that
-		// is the whole point, so report neither an end time nor a reason.
-		v.status = "running"
-	default:
-		v.status = j.outcome.Status
-		if classify(v.status).terminal() {
-			v.finishedAt = end
-		}
+	case terminal:
+		v.finishedAt = j.endAt()
 		if classify(v.status) == kindFailed {
 			v.reason = j.failureReason()
 		}

@@ -38,51 +38,68 @@ func expectLines(t *testing.T, out string, patterns ...string) {
 	}
 }
 
-func TestAction_cancelRunningJob(t *testing.T) {
-	cli := newTFCLI(t, "actions")
-	env := newTestEnv(t, emulator.Options{})
-	env.emu.SetNextOutcome(emulator.Outcome{Status: "running"})
-	id := env.seedJob(t, "Qwen/Qwen3-4B")
+func TestAction_cancel(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts emulator.Options
+		// seed makes the job the action names; nil names one that does not exist.
+		seed    func(env *testEnv) string
+		fails   bool
+		lines   func(id string) []string
+		cancels int
+		// status is what the backend says of the job afterwards; "" skips the check.
+		status string
+	}{
+		{
+			name: "running job",
+			seed: func(env *testEnv) string {
+				env.emu.SetNextOutcome(emulator.Outcome{Status: "running"})
+				return env.seedJob(t, "Qwen/Qwen3-4B")
+			},
+			lines: func(id string) []string {
+				return []string{`cancel sent for job ` + id, `job ` + id + ` stopped: cancelled`}
+			},
+			cancels: 1,
+			status:  "cancelled",
+		},
+		{
+			name: "finished job",
+			opts: emulator.Options{QueueTime: -1, RunTime: -1},
+			seed: func(env *testEnv) string { return env.seedJob(t, "Qwen/Qwen3-4B") },
+			lines: func(id string) []string {
+				return []string{`job ` + id + ` has already finished \(succeeded\); nothing to cancel`}
+			},
+			status: "succeeded",
+		},
+		{
+			name:  "unknown job",
+			fails: true,
+			lines: func(id string) []string { return []string{`The backend has no job ` + id + ` \(HTTP 404\)`} },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cli := newTFCLI(t, "actions")
+			env := newTestEnv(t, tc.opts)
+			id := "job_does_not_exist"
+			if tc.seed != nil {
+				id = tc.seed(env)
+			}
 
-	cli.write("main.tf", actionConfig(env, "synth_rl_job_cancel", id))
-	cli.mustRun("init", "-input=false")
-	out := cli.mustRun("apply", "-auto-approve", "-input=false", "-invoke=action.synth_rl_job_cancel.this")
-
-	expectLines(t, out, `cancel sent for job `+id, `job `+id+` stopped: cancelled`)
-	if n := env.countCancels(id); n != 1 {
-		t.Errorf("backend saw %d cancels, want 1", n)
+			cli.write("main.tf", actionConfig(env, "synth_rl_job_cancel", id))
+			cli.mustRun("init", "-input=false")
+			out, err := cli.run("apply", "-auto-approve", "-input=false", "-invoke=action.synth_rl_job_cancel.this")
+			if failed := err != nil; failed != tc.fails {
+				t.Fatalf("action failed = %v, want %v:\n%s", failed, tc.fails, out)
+			}
+			expectLines(t, out, tc.lines(id)...)
+			if n := env.countCancels(id); n != tc.cancels {
+				t.Errorf("backend saw %d cancels, want %d", n, tc.cancels)
+			}
+			if job, _ := env.emu.Job(id); tc.status != "" && job.Status != tc.status {
+				t.Errorf("job is %s after the action, want %s", job.Status, tc.status)
+			}
+		})
 	}
-	if job, _ := env.emu.Job(id); job.Status != "cancelled" {
-		t.Errorf("job is %s after the action, want cancelled", job.Status)
-	}
-}
-
-func TestAction_cancelFinishedJob(t *testing.T) {
-	cli := newTFCLI(t, "actions")
-	env := newTestEnv(t, emulator.Options{QueueTime: -1, RunTime: -1})
-	id := env.seedJob(t, "Qwen/Qwen3-4B")
-
-	cli.write("main.tf", actionConfig(env, "synth_rl_job_cancel", id))
-	cli.mustRun("init", "-input=false")
-	out := cli.mustRun("apply", "-auto-approve", "-input=false", "-invoke=action.synth_rl_job_cancel.this")
-
-	expectLines(t, out, `job `+id+` has already finished \(succeeded\); nothing to cancel`)
-	if n := env.countCancels(id); n != 0 {
-		t.Errorf("backend saw %d cancels of a finished job, want 0", n)
-	}
-}
-
-func TestAction_cancelUnknownJob(t *testing.T) {
-	cli := newTFCLI(t, "actions")
-	env := newTestEnv(t, emulator.Options{})
-
-	cli.write("main.tf", actionConfig(env, "synth_rl_job_cancel", "job_does_not_exist"))
-	cli.mustRun("init", "-input=false")
-	out, err := cli.run("apply", "-auto-approve", "-input=false", "-invoke=action.synth_rl_job_cancel.this")
-	if err == nil {
-		t.Fatalf("cancelling an unknown job succeeded:\n%s", out)
-	}
-	expectLines(t, out, `The backend has no job job_does_not_exist \(HTTP 404\)`)
 }
 
 func TestAction_watchSucceedingJob(t *testing.T) {

@@ -92,6 +92,7 @@ func (r *environmentAPIKeyResource) applyUpload(ctx context.Context, plan tfsdk.
 		return
 	}
 	ctx = r.data.maskSecrets(ctx, value.ValueString())
+	defer r.data.maskDiagnostics(diags, value.ValueString())
 	r.upload(ctx, &model, value, diags)
 	if diags.HasError() {
 		return

@@ -66,6 +66,7 @@ func TestExample_chainedJobs(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("warmup_model", trainedModel),
 				statecheck.ExpectKnownOutputValue("refined_model", trainedModel),
+				statecheck.ExpectKnownOutputValue("warmup_reward", knownvalue.Float64Exact(emulatorFinalReward)),
 			},
 		}},
 	})
@@ -73,6 +74,23 @@ func TestExample_chainedJobs(t *testing.T) {
 	payloads := env.createPayloads(t)
 	if data, _ := payloads[1]["data"].(map[string]any); data["model"] == nil {
 		t.Fatalf("the second stage was not sent a source model: %v", data)
+	}
+}
+
+func TestExample_chainedJobsStopBelowTheRewardThreshold(t *testing.T) {
+	env := newTestEnv(t, emulator.Options{})
+	useEmulatorEnvironment(t, env)
+
+	resource.UnitTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          exampleDir("chained-jobs"),
+			ConfigVariables:          config.Variables{"min_warmup_reward": config.FloatVariable(emulatorFinalReward + 0.1)},
+			ExpectError:              regexp.MustCompile(`(?s)warmup stage ended below.*mean_return`),
+		}},
+	})
+	if n := env.countCreates(); n != 1 {
+		t.Fatalf("backend saw %d creates, want 1: the refine stage must not start", n)
 	}
 }
 

@@ -18,8 +18,11 @@ type jobFamily struct {
 	noun string
 	// routes are the family's job routes on the backend.
 	routes func(api backend) jobRoutes
-	// listSince lists the jobs created since a time, every status.
-	listSince func(ctx context.Context, api backend, since time.Time) ([]synthapi.Job, error)
+	// pages lists the jobs with status ("" for every status) created since
+	// a time, a page per call from the cursor after ("" for the first).
+	pages func(api backend, status string, since time.Time) func(ctx context.Context, after string) ([]synthapi.Job, string, error)
+	// listings are what the identical-job check lists, status by status.
+	listings []dupListing
 	// recorded is what key compares of a job, nil when the job object at
 	// hand (a listing's) leaves it out and the job must be read in full.
 	recorded func(job *synthapi.Job) []byte
@@ -41,28 +44,37 @@ type jobRoutes interface {
 }
 
 var rlFamily = &jobFamily{
-	noun:      "RL job",
-	routes:    func(api backend) jobRoutes { return api },
-	listSince: listJobsSince,
-	recorded:  func(job *synthapi.Job) []byte { return job.ConfigJSON },
-	key:       rlconfig.ConfigKey,
-	phase:     synthapi.PhaseOf,
+	noun:   "RL job",
+	routes: func(api backend) jobRoutes { return api },
+	pages: func(api backend, status string, since time.Time) func(context.Context, string) ([]synthapi.Job, string, error) {
+		return func(ctx context.Context, after string) ([]synthapi.Job, string, error) {
+			return api.ListJobs(ctx, synthapi.ListJobsParams{
+				Status: status, CreatedAfter: since.UTC().Format(time.RFC3339), Limit: dupListPageSize, After: after,
+			})
+		}
+	},
+	listings: dupListingsFor([]string{"queued", "running"}, []string{"succeeded"}),
+	recorded: func(job *synthapi.Job) []byte { return job.ConfigJSON },
+	key:      rlconfig.ConfigKey,
+	phase:    synthapi.PhaseOf,
 }
 
 var sftFamily = &jobFamily{
 	noun:   "SFT job",
 	routes: func(api backend) jobRoutes { return api.SFT() },
-	// One listing of every status, filtered by phase here: §10 allows it,
-	// it costs one request where a listing per status costs eleven, and a
-	// status §12 does not name (which counts as running) is not missed.
-	listSince: func(ctx context.Context, api backend, since time.Time) ([]synthapi.Job, error) {
+	pages: func(api backend, status string, since time.Time) func(context.Context, string) ([]synthapi.Job, string, error) {
 		sft := api.SFT()
-		return collectJobs(ctx, func(ctx context.Context, after string) ([]synthapi.Job, string, error) {
+		return func(ctx context.Context, after string) ([]synthapi.Job, string, error) {
 			return sft.ListJobs(ctx, synthapi.ListSFTJobsParams{
-				CreatedAfter: since.UTC().Format(time.RFC3339), Limit: dupListPageSize, After: after,
+				Status: status, CreatedAfter: since.UTC().Format(time.RFC3339), Limit: dupListPageSize, After: after,
 			})
-		})
+		}
 	},
+	// Every status §12 names as running or succeeded: a status it does not
+	// name counts as running but cannot be asked for.
+	listings: dupListingsFor(
+		[]string{"created", "queued", "pending", "running", "in_progress", "validating_files", "initializing_trainer", "training", "evaluating"},
+		[]string{"succeeded", "completed"}),
 	recorded: func(job *synthapi.Job) []byte {
 		if job.Hyperparameters == nil {
 			return nil

@@ -74,7 +74,11 @@ func submitJob(ctx, waitCtx context.Context, api backend, dups *dupGuard, payloa
 // explains what it found otherwise. It never submits anything.
 func findLostJob(ctx context.Context, api backend, dups *dupGuard, key string, submittedAt time.Time, before map[string]bool, idempotencyKey string, createErr error, diags *diag.Diagnostics) *synthapi.Job {
 	noun := dups.family.noun
-	lost, err := dups.findLost(ctx, api, key, submittedAt, before)
+	lost, cutShort, err := dups.findLost(ctx, api, key, submittedAt, before)
+	if cutShort != "" {
+		diags.AddWarning("The lookup of the lost job is incomplete", fmt.Sprintf("Looking for the job the create may "+
+			"have made, %s, so a job created since the submission may have been missed.", cutShort))
+	}
 	switch {
 	case err != nil:
 		diags.AddError("Could not submit the "+noun, fmt.Sprintf("%s\n\nThe backend may have created the job before the "+
@@ -157,22 +161,24 @@ func (d *providerData) guard(family *jobFamily) *dupGuard {
 // only what it must: a refresh runs for every job in the workspace, and
 // reading and writing the whole model would cost reflection over every
 // config attribute of each one.
-func readJob(ctx context.Context, data *providerData, family *jobFamily, req resource.ReadRequest, resp *resource.ReadResponse) *synthapi.Job {
+//
+// ctx must already mask the provider's secrets (providerData.maskSecrets);
+// api is the backend the job was read from.
+func readJob(ctx context.Context, data *providerData, family *jobFamily, req resource.ReadRequest, resp *resource.ReadResponse) (job *synthapi.Job, api backend) {
 	var id, status types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
 	if resp.Diagnostics.HasError() {
-		return nil
+		return nil, nil
 	}
 	// Set before any other return: Terraform 1.11 sends no stored identity,
 	// and the framework fails a read that leaves it empty, even one that
 	// removes the job from state. State written before identity existed (or
 	// by a CLI without it) gains it on its first refresh.
 	setIdentity(ctx, resp.Identity, "id", id.ValueString(), &resp.Diagnostics)
-	ctx = data.maskSecrets(ctx)
 	api, ok := data.backend(&resp.Diagnostics)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	noun := family.noun
 	job, err := family.routes(api).GetJob(ctx, id.ValueString())
@@ -183,16 +189,16 @@ func readJob(ctx context.Context, data *providerData, family *jobFamily, req res
 			resp.Diagnostics.AddWarning(noun+" no longer on the backend",
 				fmt.Sprintf("Job %s finished (%s) and the backend no longer knows it; its last recorded state is kept.",
 					id.ValueString(), status.ValueString()))
-			return nil
+			return nil, nil
 		}
 		resp.Diagnostics.AddWarning(noun+" not found",
 			fmt.Sprintf("The backend has no job %s, so it is removed from state; the next apply submits a new one.", id.ValueString()))
 		resp.State.RemoveResource(ctx)
-		return nil
+		return nil, nil
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Could not read the "+noun, err.Error())
-		return nil
+		return nil, nil
 	}
 	// A refreshed job is one this workspace tracks, never a duplicate of the
 	// job that replaces it. Terraform refreshes a tainted job but hands its
@@ -201,7 +207,7 @@ func readJob(ctx context.Context, data *providerData, family *jobFamily, req res
 	// replacement of an untainted job, whose plan sees the private state.
 	data.guard(family).recordKnown(id.ValueString())
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateJobKey, privateJobValue(id.ValueString()))...)
-	return job
+	return job, api
 }
 
 // deleteJob is the destroy both job resources share: on_destroy says

@@ -48,6 +48,8 @@ type jobWait struct {
 	record func(job *synthapi.Job)
 	status func() string
 	save   func() diag.Diagnostics
+	// settled, when set, records more of a job the wait saw end, before save.
+	settled func(job *synthapi.Job)
 }
 
 // waitAndRecord waits for the job to finish and records the outcome in
@@ -60,6 +62,9 @@ func waitAndRecord(rpcCtx, waitCtx context.Context, api backend, w jobWait, diag
 	job, err := synthapi.WaitForJob(waitCtx, routes, w.id, waitOptions(w.family))
 	if job != nil {
 		w.record(job)
+	}
+	if err == nil && w.settled != nil {
+		w.settled(job)
 	}
 	diags.Append(w.save()...)
 
@@ -86,11 +91,13 @@ func waitAndRecord(rpcCtx, waitCtx context.Context, api backend, w jobWait, diag
 
 // waitAndRecord waits for the job in plan; see the function of that name.
 func (r *rlJobResource) waitAndRecord(rpcCtx, waitCtx context.Context, api backend, plan *rlJobModel, timeout time.Duration, state *tfsdk.State, advice waitAdvice, diags *diag.Diagnostics) {
+	plan.Results = nullResults()
 	waitAndRecord(rpcCtx, waitCtx, api, jobWait{
 		family: rlFamily, id: plan.ID.ValueString(), timeout: timeout, advice: advice,
-		record: plan.setJobFields,
-		status: plan.Status.ValueString,
-		save:   func() diag.Diagnostics { return state.Set(rpcCtx, plan) },
+		record:  plan.setJobFields,
+		status:  plan.Status.ValueString,
+		save:    func() diag.Diagnostics { return state.Set(rpcCtx, plan) },
+		settled: func(job *synthapi.Job) { plan.Results = readResults(rpcCtx, api, job, diags) },
 	}, diags)
 }
 

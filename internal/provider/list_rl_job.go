@@ -205,6 +205,7 @@ func (l *rlJobListResource) result(ctx context.Context, api backend, req list.Li
 		job = full
 	}
 	result.Diagnostics.Append(writeImportedJob(ctx, job, job.ID, result.Resource)...)
+	result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root("results"), readResults(ctx, api, job, &result.Diagnostics))...)
 	return result
 }
 

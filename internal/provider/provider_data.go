@@ -64,6 +64,8 @@ type providerData struct {
 	// healthChecks lets the jobs of one apply that share a task app share a
 	// passing check of it made a moment ago (never a failure).
 	healthChecks *synthapi.HealthCache
+	// secretPrefixes masks the starts of keys as well (secret_masks.go).
+	secretPrefixes secretPatterns
 }
 
 // healthCheckReuse is how long a passing task-app check stands for other
@@ -107,6 +109,21 @@ func (d *providerData) clientOptions() []synthapi.Option {
 // belong to one resource, such as a write-only environment key.
 func (d *providerData) maskSecrets(ctx context.Context, extra ...string) context.Context {
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "api_key", "environment_api_key", "Authorization", "X-API-Key", "X-API-Keys")
+	secrets := d.knownSecrets(extra)
+	if len(secrets) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+	ctx = tflog.MaskMessageStrings(ctx, secrets...)
+	if prefixes := d.secretPrefixes.of(secrets); len(prefixes) > 0 {
+		ctx = tflog.MaskAllFieldValuesRegexes(ctx, prefixes...)
+		ctx = tflog.MaskMessageRegexes(ctx, prefixes...)
+	}
+	return ctx
+}
+
+// knownSecrets are the provider's keys and extra, those that are set.
+func (d *providerData) knownSecrets(extra []string) []string {
 	var secrets []string
 	known := append([]string{d.apiKey, d.environmentAPIKey}, d.keyAliases...)
 	for _, s := range append(known, extra...) {
@@ -114,11 +131,7 @@ func (d *providerData) maskSecrets(ctx context.Context, extra ...string) context
 			secrets = append(secrets, s)
 		}
 	}
-	if len(secrets) == 0 {
-		return ctx
-	}
-	ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
-	return tflog.MaskMessageStrings(ctx, secrets...)
+	return secrets
 }
 
 // providerDataFrom unpacks the value Configure handed over. It is nil while

@@ -40,6 +40,7 @@ type rlJobDataModel struct {
 	OutputModelID types.String `tfsdk:"output_model_id"`
 	ErrorMessage  types.String `tfsdk:"error_message"`
 	ConfigJSON    types.String `tfsdk:"config_json"`
+	Results       types.Object `tfsdk:"results"`
 }
 
 func (d *rlJobDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -71,6 +72,7 @@ func (d *rlJobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"output_model_id": text("The trained model (for example `rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1`), once the job has succeeded; null before."),
 			"error_message":   text("Why the job failed or was cancelled, when it was."),
 			"config_json":     text("The config the job was submitted with, as JSON with sorted keys; null when the backend does not return it."),
+			"results":         resultsDataSourceAttribute(),
 		},
 	}
 }
@@ -119,6 +121,7 @@ func (d *rlJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		OutputModelID: jobOutputModel(job),
 		ErrorMessage:  jobErrorMessage(job),
 		ConfigJSON:    configJSON,
+		Results:       readResults(ctx, api, job, &resp.Diagnostics),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

@@ -16,11 +16,11 @@ import (
 )
 
 const (
-	// dupLookback bounds the listing: a job created longer ago than this is
-	// not looked at, so the listing stays a few pages for a busy org.
+	// dupLookback bounds the listings of jobs that may still run: a job
+	// queued or running for longer than this is not looked at.
 	dupLookback = 7 * 24 * time.Hour
 	// dupSucceededWindow is how recent a succeeded identical job must be to
-	// earn a warning.
+	// earn a warning: created and finished within it.
 	dupSucceededWindow = 24 * time.Hour
 	// dupListingMaxAge is how long one listing serves the plan-time checks
 	// of a process. Create asks for a listing younger than its own check.
@@ -44,6 +44,7 @@ type dupGuard struct {
 	listMu   sync.Mutex // held while listing, so concurrent callers share one listing
 	listedAt time.Time
 	listed   []synthapi.Job
+	cutShort []string // the listings a page cap stopped, as warnings say it
 	listErr  error
 
 	mu   sync.Mutex
@@ -99,44 +100,100 @@ func (g *dupGuard) isOurs(id string) bool {
 	return g.ours[id]
 }
 
-// listing returns the jobs created within dupLookback, from a listing that
-// started no earlier than notBefore. Callers share listings: a plan's checks
-// all take the first one, and creates that check together share one too.
-func (g *dupGuard) listing(ctx context.Context, api backend, notBefore time.Time) ([]synthapi.Job, error) {
+// dupListing is one listing the identical-job check asks the backend for.
+// It asks by status so that it costs what is running, not what an org ever
+// ran: the backend takes one status per request (§2, §10), so each is its
+// own listing. A status the backend does not filter on only costs more
+// pages: findIdentical classifies every job it gets by its phase. A job
+// family lists its own statuses (jobFamily.listings).
+type dupListing struct {
+	status   string
+	lookback time.Duration
+}
+
+// dupListingsFor are listings of the running statuses over dupLookback and
+// of the succeeded ones over dupSucceededWindow.
+func dupListingsFor(running, succeeded []string) []dupListing {
+	var out []dupListing
+	for _, s := range running {
+		out = append(out, dupListing{status: s, lookback: dupLookback})
+	}
+	for _, s := range succeeded {
+		out = append(out, dupListing{status: s, lookback: dupSucceededWindow})
+	}
+	return out
+}
+
+// listing returns the jobs of dupListings, each job once, from listings that
+// started no earlier than notBefore, and the listings a page cap cut short.
+// Callers share listings: a plan's checks all take the first one, and
+// creates that check together share one too.
+func (g *dupGuard) listing(ctx context.Context, api backend, notBefore time.Time) ([]synthapi.Job, []string, error) {
 	g.listMu.Lock()
 	defer g.listMu.Unlock()
 	if !g.listedAt.IsZero() && !g.listedAt.Before(notBefore) {
-		return g.listed, g.listErr
+		return g.listed, g.cutShort, g.listErr
 	}
 	started := time.Now()
-	g.listed, g.listErr = g.family.listSince(ctx, api, started.Add(-dupLookback))
+	// One after the other: terraform-plugin-log is not safe for concurrent
+	// use of one context, and the client logs every request through it.
+	g.listed, g.cutShort, g.listErr = nil, nil, nil
+	seen := map[string]bool{}
+	for _, l := range g.family.listings {
+		r := listUpToCap(ctx, api, g.family, l.status, started.Add(-l.lookback))
+		if r.err != nil {
+			g.listed, g.cutShort, g.listErr = nil, nil, r.err
+			break
+		}
+		if r.cutShort {
+			g.cutShort = append(g.cutShort, r.describe())
+		}
+		for _, job := range r.jobs {
+			if !seen[job.ID] || job.ID == "" {
+				seen[job.ID] = true
+				g.listed = append(g.listed, job)
+			}
+		}
+	}
 	g.listedAt = started
-	return g.listed, g.listErr
+	return g.listed, g.cutShort, g.listErr
 }
 
-func listJobsSince(ctx context.Context, api backend, since time.Time) ([]synthapi.Job, error) {
-	return collectJobs(ctx, func(ctx context.Context, after string) ([]synthapi.Job, string, error) {
-		return api.ListJobs(ctx, synthapi.ListJobsParams{
-			CreatedAfter: since.UTC().Format(time.RFC3339), Limit: dupListPageSize, After: after,
-		})
-	})
+// jobListing is one listing's outcome.
+type jobListing struct {
+	status   string // "" for every status
+	since    time.Time
+	jobs     []synthapi.Job
+	cutShort bool // stopped at the page cap with more to come
+	err      error
 }
 
-// collectJobs gathers a paged listing, up to dupListMaxPages pages' worth.
-func collectJobs(ctx context.Context, page func(ctx context.Context, after string) ([]synthapi.Job, string, error)) ([]synthapi.Job, error) {
+func (l jobListing) describe() string {
+	what := "jobs"
+	if l.status != "" {
+		what = l.status + " jobs"
+	}
+	return fmt.Sprintf("the listing of %s created since %s stopped at %d jobs (%d pages of %d)",
+		what, l.since.UTC().Format(time.RFC3339), len(l.jobs), dupListMaxPages, dupListPageSize)
+}
+
+// listUpToCap lists the family's jobs with status ("" for all) created after
+// since, up to dupListMaxPages pages.
+func listUpToCap(ctx context.Context, api backend, family *jobFamily, status string, since time.Time) jobListing {
 	const most = dupListMaxPages * dupListPageSize
-	var all []synthapi.Job
-	err := scanJobPages(ctx, page, func(job *synthapi.Job) bool {
-		all = append(all, *job)
-		return len(all) < most
+	l := jobListing{status: status, since: since}
+	l.err = scanJobPages(ctx, family.pages(api, status, since), func(job *synthapi.Job) bool {
+		if len(l.jobs) == most {
+			l.cutShort = true
+			return false
+		}
+		l.jobs = append(l.jobs, *job)
+		return true
 	})
-	if err != nil {
-		return nil, err
+	if l.err != nil {
+		l.err = fmt.Errorf("listing %s: %w", firstNonEmpty(status, "all"), l.err)
 	}
-	if len(all) >= most {
-		tflog.Warn(ctx, "identical-job check: listing cut short", map[string]any{"jobs": len(all)})
-	}
-	return all, nil
+	return l
 }
 
 // configKey is the comparable config of a listed job, fetched with one GET
@@ -175,6 +232,9 @@ type identicalJobs struct {
 	active    []synthapi.Job // queued, running or any status not known to be terminal
 	succeeded []synthapi.Job // succeeded within dupSucceededWindow
 	listedIDs map[string]bool
+	// cutShort are the listings a page cap stopped: the check did not see
+	// every job it should have.
+	cutShort []string
 }
 
 // findIdentical looks through a shared listing, started no earlier than
@@ -182,11 +242,11 @@ type identicalJobs struct {
 // out the jobs this process submitted or is replacing and the one named by
 // exclude.
 func (g *dupGuard) findIdentical(ctx context.Context, api backend, key, exclude string, notBefore time.Time) (*identicalJobs, error) {
-	jobs, err := g.listing(ctx, api, notBefore)
+	jobs, cutShort, err := g.listing(ctx, api, notBefore)
 	if err != nil {
 		return nil, err
 	}
-	found := &identicalJobs{listedIDs: make(map[string]bool, len(jobs))}
+	found := &identicalJobs{listedIDs: make(map[string]bool, len(jobs)), cutShort: cutShort}
 	cutoff := time.Now().Add(-dupSucceededWindow)
 	for _, job := range jobs {
 		found.listedIDs[job.ID] = true
@@ -217,25 +277,28 @@ func (g *dupGuard) findIdentical(ctx context.Context, api backend, key, exclude 
 // findLost looks for the job a create without an answer may have made: an
 // identical job created since just before the first attempt that the
 // pre-submit listing did not hold. It lists afresh.
-func (g *dupGuard) findLost(ctx context.Context, api backend, key string, since time.Time, before map[string]bool) ([]synthapi.Job, error) {
-	jobs, err := g.family.listSince(ctx, api, since.Add(-lostAnswerSkew))
-	if err != nil {
-		return nil, err
+// cutShort, when not "", says the listing stopped at its page cap.
+func (g *dupGuard) findLost(ctx context.Context, api backend, key string, since time.Time, before map[string]bool) (lost []synthapi.Job, cutShort string, err error) {
+	listed := listUpToCap(ctx, api, g.family, "", since.Add(-lostAnswerSkew))
+	if listed.err != nil {
+		return nil, "", listed.err
 	}
-	var lost []synthapi.Job
-	for _, job := range jobs {
+	if listed.cutShort {
+		cutShort = listed.describe()
+	}
+	for _, job := range listed.jobs {
 		if job.ID == "" || before[job.ID] || g.isOurs(job.ID) {
 			continue
 		}
 		other, ok, err := g.configKey(ctx, api, job)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		if ok && other == key {
 			lost = append(lost, job)
 		}
 	}
-	return lost, nil
+	return lost, cutShort, nil
 }
 
 func finishedAfter(job synthapi.Job, cutoff time.Time) bool {
@@ -250,6 +313,12 @@ func finishedAfter(job synthapi.Job, cutoff time.Time) bool {
 // reportIdentical turns what findIdentical found into diagnostics: an active
 // identical job is an error unless allowDuplicate, a recent success a warning.
 func reportIdentical(noun string, found *identicalJobs, allowDuplicate bool, diags *diag.Diagnostics) {
+	if len(found.cutShort) > 0 {
+		diags.AddWarning("The identical-job check is incomplete",
+			"The provider looks for a job with exactly this effective config before submitting one, but "+
+				strings.Join(found.cutShort, "; ")+", so such a job may have been missed. The backend holds more "+
+				"jobs of that kind than the check reads; look for an identical job in the Synth dashboard if it matters.")
+	}
 	if len(found.active) > 0 {
 		summary := "An identical " + noun + " is already running"
 		detail := describeJobs(found.active) + " was submitted with exactly this effective config. Submitting this resource " +

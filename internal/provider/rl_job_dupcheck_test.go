@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -75,14 +76,43 @@ func TestRLJob_identicalRunningJobFailsPlan(t *testing.T) {
 			if n := env.countCreates(); n != 0 {
 				t.Errorf("%d creates sent, want none", n)
 			}
-			if n := env.emu.Count("backend", "GET", "/api/rl/jobs"); n != 1 {
-				t.Errorf("%d listings, want 1", n)
-			}
+			requireStatusListings(t, env, time.Now())
 			gets := env.emu.Count("backend", "GET", "/api/rl/jobs/"+id)
 			if omit && gets != 1 || !omit && gets != 0 {
 				t.Errorf("list omits config = %v: %d GETs of the candidate", omit, gets)
 			}
 		})
+	}
+}
+
+// requireStatusListings checks that the identical-job check asked the
+// backend for one listing per status, each from its own lookback, and
+// nothing else: what is running, not what the org ever ran.
+func requireStatusListings(t *testing.T, env *testEnv, checkedAt time.Time) {
+	t.Helper()
+	want := map[string]time.Duration{"queued": dupLookback, "running": dupLookback, "succeeded": dupSucceededWindow}
+	got := map[string]int{}
+	for _, r := range env.emu.Requests() {
+		if r.Target != emulator.TargetBackend || r.Method != "GET" || r.Path != "/api/rl/jobs" {
+			continue
+		}
+		q, _ := url.ParseQuery(r.RawQuery)
+		status := q.Get("status")
+		lookback, ok := want[status]
+		if !ok {
+			t.Errorf("listing without a status the check needs: %s", r.RawQuery)
+			continue
+		}
+		got[status]++
+		after, err := time.Parse(time.RFC3339, q.Get("created_after"))
+		if err != nil || after.Sub(checkedAt.Add(-lookback)).Abs() > time.Minute {
+			t.Errorf("listing of %s jobs created after %q, want about %s before the check", status, q.Get("created_after"), lookback)
+		}
+	}
+	for status := range want {
+		if got[status] != 1 {
+			t.Errorf("%d listings of %s jobs, want 1", got[status], status)
+		}
 	}
 }
 
@@ -312,8 +342,8 @@ func TestDupGuardClassifiesIdenticalJobs(t *testing.T) {
 	if _, err := g.findIdentical(context.Background(), api, key, "", time.Now().Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if api.lists != 1 || api.gets != 1 {
-		t.Errorf("second check: %d listings and %d GETs in all, want 1 and 1", api.lists, api.gets)
+	if api.lists != len(rlFamily.listings) || api.gets != 1 {
+		t.Errorf("second check: %d listings and %d GETs in all, want %d and 1", api.lists, api.gets, len(rlFamily.listings))
 	}
 
 	var diags diag.Diagnostics
@@ -334,6 +364,47 @@ func TestDupGuardClassifiesIdenticalJobs(t *testing.T) {
 	}
 }
 
+// endlessLister answers every listing of queued jobs with one more full page,
+// as a backend holding more than the check reads would.
+type endlessLister struct {
+	backend
+	pages atomic.Int32
+}
+
+func (e *endlessLister) ListJobs(_ context.Context, p synthapi.ListJobsParams) ([]synthapi.Job, string, error) {
+	if p.Status != "queued" {
+		return nil, "", nil
+	}
+	page := e.pages.Add(1)
+	jobs := make([]synthapi.Job, p.Limit)
+	for i := range jobs {
+		jobs[i] = synthapi.Job{ID: fmt.Sprintf("job_%d_%d", page, i), Status: "failed"}
+	}
+	return jobs, jobs[len(jobs)-1].ID, nil
+}
+
+func TestDupGuardSaysWhenAListingIsCutShort(t *testing.T) {
+	api := &endlessLister{}
+	found, err := newDupGuard(rlFamily).findIdentical(context.Background(), api, "{}", "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page after the cap is what tells a cut-short listing from one of
+	// exactly the cap's size.
+	if n := api.pages.Load(); n != dupListMaxPages+1 {
+		t.Errorf("%d pages read, want the cap of %d and the one that shows there is more", n, dupListMaxPages)
+	}
+	var diags diag.Diagnostics
+	reportIdentical(rlFamily.noun, found, false, &diags)
+	if diags.WarningsCount() != 1 || diags.ErrorsCount() != 0 {
+		t.Fatalf("want one warning, got %v", diags)
+	}
+	w := diags.Warnings()[0]
+	if !strings.Contains(w.Summary(), "incomplete") || !regexp.MustCompile(`queued jobs created since .* stopped at 5000 jobs`).MatchString(w.Detail()) {
+		t.Errorf("warning does not say which listing was cut short: %s: %s", w.Summary(), w.Detail())
+	}
+}
+
 func TestDupGuardSharesOneListingAcrossConcurrentChecks(t *testing.T) {
 	api := &countingLister{}
 	g := newDupGuard(rlFamily)
@@ -346,8 +417,8 @@ func TestDupGuardSharesOneListingAcrossConcurrentChecks(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := api.lists.Load(); n != 1 {
-		t.Errorf("%d listings for 50 concurrent checks, want 1", n)
+	if n := api.lists.Load(); n != int32(len(rlFamily.listings)) {
+		t.Errorf("%d listings for 50 concurrent checks, want %d, one per status", n, len(rlFamily.listings))
 	}
 }
 

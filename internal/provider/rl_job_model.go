@@ -41,6 +41,7 @@ type rlJobModel struct {
 	FinishedAt      types.String `tfsdk:"finished_at"`
 	ErrorMessage    types.String `tfsdk:"error_message"`
 	EffectiveConfig types.String `tfsdk:"effective_config"`
+	Results         types.Object `tfsdk:"results"` // rl_job_results.go
 }
 
 // blocks are the typed blocks by section name.

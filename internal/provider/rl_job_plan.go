@@ -111,6 +111,7 @@ func planResumedWait(ctx context.Context, family *jobFamily, wait types.Bool, st
 		for _, name := range outcome {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
 		}
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("results"), unknownResults())...)
 	}
 }
 

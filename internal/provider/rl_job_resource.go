@@ -52,6 +52,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 		return
 	}
 	ctx = r.data.maskSecrets(ctx, keyWO.ValueString())
+	defer r.data.maskDiagnostics(&resp.Diagnostics, keyWO.ValueString())
 	environmentAPIKey := firstNonEmpty(keyWO.ValueString(), r.data.environmentAPIKey)
 
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
@@ -99,6 +100,7 @@ func (r *rlJobResource) Create(ctx context.Context, req resource.CreateRequest, 
 	plan.TaskAppURL = types.StringValue(resolved.TaskURL)
 	plan.EffectiveConfig = types.StringValue(effectiveConfig)
 	plan.setJobFields(job)
+	plan.Results = nullResults() // filled when the job is seen finished
 	// Save the id before waiting: whatever happens to the wait, the job is
 	// never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -167,7 +169,8 @@ func addTaskURLError(diags *diag.Diagnostics, source string, err error) {
 }
 
 func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	job := readJob(ctx, r.data, rlFamily, req, resp)
+	ctx = r.data.maskSecrets(ctx)
+	job, api := readJob(ctx, r.data, rlFamily, req, resp)
 	if job == nil {
 		return
 	}
@@ -176,6 +179,7 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	for name, value := range refreshed.jobFieldValues() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
 	}
+	refreshResults(ctx, api, job, &resp.State, &resp.Diagnostics)
 }
 
 // Update never calls the backend to change a job: every config attribute
@@ -271,6 +275,7 @@ func (m *rlJobModel) copyJobFields(state *rlJobModel) {
 	m.FinishedAt = state.FinishedAt
 	m.ErrorMessage = state.ErrorMessage
 	m.EffectiveConfig = state.EffectiveConfig
+	m.Results = state.Results
 }
 
 func lookupString(config map[string]any, table, key string) (string, bool) {

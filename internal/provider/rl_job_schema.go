@@ -112,6 +112,7 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"created_at":       computedString("When the backend created the job (RFC 3339)."),
 			"finished_at":      computedString("When the job finished (RFC 3339), once it has."),
 			"error_message":    computedString("Why the job failed, when it did."),
+			"results":          resultsSchemaAttribute(),
 			"effective_config": computedString("JSON of exactly the config that was submitted under `data.config`: `config_toml` with the typed attributes merged in, the effective task URL and defaults filled."),
 		},
 	}

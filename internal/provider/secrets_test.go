@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -21,9 +23,7 @@ import (
 // log or in the state. The task app's key reaches the job only through the
 // write-only attribute, which also proves it overrides the provider's key.
 func TestSecretsStayOutOfLogsAndState(t *testing.T) {
-	logPath := filepath.Join(t.TempDir(), "trace.log")
-	t.Setenv("TF_ACC_LOG_PATH", logPath)
-	t.Setenv("TF_LOG", "TRACE")
+	logPath := captureTraceLog(t)
 	// As users should: the API key from the environment, the task app's key
 	// from a sensitive variable, neither written in the configuration.
 	t.Setenv(envAPIKey, testAPIKey)
@@ -32,21 +32,7 @@ func TestSecretsStayOutOfLogsAndState(t *testing.T) {
 	t.Setenv(envEnvironmentKeyAliases, aliasKey)
 	env := newTestEnv(t, emulator.Options{})
 
-	config := fmt.Sprintf(`
-provider "synth" {
-  backend_url         = %q
-  environment_api_key = "env_provider_level_key_that_the_task_app_refuses"
-}
-
-variable "task_app_key" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}
-`, env.backendURL) + baseJob(env.taskAppURL, `
-  environment_api_key_wo         = var.task_app_key
-  environment_api_key_wo_version = 1
-`)
+	config := jobWithKeyVariable(env, `environment_api_key = "env_provider_level_key_that_the_task_app_refuses"`, "")
 
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
@@ -102,4 +88,88 @@ func (c stateLacksCheck) CheckState(_ context.Context, req statecheck.CheckState
 			return
 		}
 	}
+}
+
+// TestSecretPrefixesStayOutOfLogs has the task app refuse a key with the
+// SDK's 400 body, which quotes the first 15 characters of the deployed key
+// (allowed_first15) and of the key sent (got_first15). This one has no
+// message, as some SDK versions send it, so the client quotes the body
+// whole. Both keys are ones the provider knows, so no prefix of either may
+// reach the TRACE log.
+func TestSecretPrefixesStayOutOfLogs(t *testing.T) {
+	logPath := captureTraceLog(t)
+	t.Setenv(envAPIKey, testAPIKey)
+	t.Setenv(envEnvironmentKey, testEnvironmentKey)
+	env := newTestEnv(t, emulator.Options{})
+	const refusedKey = "env_refused_by_the_task_app_0003"
+	env.emu.InjectFault(emulator.Fault{
+		Target: emulator.TargetTaskApp,
+		Times:  -1,
+		Status: http.StatusBadRequest,
+		Body: fmt.Sprintf(`{"detail":{"error":{"code":"unauthorised","allowed_first15":[%q],"allowed_count":1,"got_first15":[%q],"got_lens":[%d]}}}`,
+			testEnvironmentKey[:15], refusedKey[:15], len(refusedKey)),
+	})
+
+	config := jobWithKeyVariable(env, "", `health_check_timeout = "1s"`)
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:          config,
+			ConfigVariables: tfconfig.Variables{"task_app_key": tfconfig.StringVariable(refusedKey)},
+			ExpectError:     regexp.MustCompile(`Task app is not healthy; nothing was submitted`),
+		}},
+	})
+
+	logged, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(logged), "allowed_first15") {
+		t.Fatalf("the trace log (%d bytes) does not show the task app's 400 body; the test would prove nothing", len(logged))
+	}
+	for _, secret := range []string{testAPIKey, testEnvironmentKey, refusedKey} {
+		prefix := secret[:8]
+		for i := strings.Index(string(logged), prefix); i >= 0; {
+			start, end := max(0, i-120), min(len(logged), i+40)
+			t.Errorf("a prefix of a secret (%q…) is in the trace log: …%s…", prefix[:4], strings.ReplaceAll(string(logged[start:end]), prefix, "<PREFIX>"))
+			next := strings.Index(string(logged[i+1:]), prefix)
+			if next < 0 {
+				break
+			}
+			i += 1 + next
+		}
+	}
+}
+
+// captureTraceLog has the test's Terraform runs, and the provider, log at
+// TRACE into the file it returns.
+func captureTraceLog(t *testing.T) string {
+	t.Helper()
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("TF_LOG", "TRACE")
+	return logPath
+}
+
+// jobWithKeyVariable is a job whose task-app key comes from the sensitive,
+// ephemeral variable task_app_key through the write-only attribute, with
+// providerExtra in the provider block and jobExtra in the job.
+func jobWithKeyVariable(env *testEnv, providerExtra, jobExtra string) string {
+	return fmt.Sprintf(`
+provider "synth" {
+  backend_url = %q
+  %s
+}
+
+variable "task_app_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+`, env.backendURL, providerExtra) + baseJob(env.taskAppURL, `
+  environment_api_key_wo         = var.task_app_key
+  environment_api_key_wo_version = 1
+  `+jobExtra+`
+`)
 }

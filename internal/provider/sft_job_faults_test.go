@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -70,6 +72,11 @@ func TestSFTJob_createThrottledWith429StartsOneJob(t *testing.T) {
 		ProtoV6ProviderFactories: testProviderFactories,
 		Steps: []tfresource.TestStep{{
 			Config: config,
+			// With every input known, the plan shows the request it sends.
+			ConfigPlanChecks: tfresource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectKnownValue(sftJobAddr, tfjsonpath.New("effective_config"),
+					knownvalue.StringRegexp(regexp.MustCompile(`"training_file_id":"file_`)))},
+			},
 			Check: tfresource.ComposeAggregateTestCheckFunc(expectOneSFTJob(env, 2), func(*terraform.State) error {
 				// The retry honoured Retry-After: it came at least a second later.
 				var at []time.Time

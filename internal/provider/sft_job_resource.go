@@ -49,6 +49,7 @@ func (r *sftJobResource) Create(ctx context.Context, req resource.CreateRequest,
 		return
 	}
 	ctx = r.data.maskSecrets(ctx)
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
 	timeout, diags := plan.Timeouts.Create(ctx, defaultSFTCreateTimeout)
 	resp.Diagnostics.Append(diags...)
 	input, diags := plan.configInput(ctx)
@@ -127,7 +128,8 @@ func (r *sftJobResource) waitAndResolve(rpcCtx, waitCtx context.Context, api bac
 // Read records what the backend says of the job. A trained model found by
 // §12's fallbacks, which the job object does not name, is kept.
 func (r *sftJobResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	job := readJob(ctx, r.data, sftFamily, req, resp)
+	ctx = r.data.maskSecrets(ctx)
+	job, _ := readJob(ctx, r.data, sftFamily, req, resp)
 	if job == nil {
 		return
 	}

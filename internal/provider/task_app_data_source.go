@@ -153,6 +153,7 @@ func (d *taskAppDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	ctx = d.data.maskSecrets(ctx)
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	url := firstNonEmpty(cfg.URL.ValueString(), d.data.taskAppURL)
 	if url == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("url"), "Missing task app URL",

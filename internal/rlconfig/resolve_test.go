@@ -277,13 +277,6 @@ func TestResolveModelIDs(t *testing.T) {
 	}
 }
 
-func ptrValue(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func TestCheckSDKRequired(t *testing.T) {
 	without := func(keys ...string) string {
 		out := completeTOML

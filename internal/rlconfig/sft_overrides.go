@@ -51,16 +51,6 @@ func (o *SFTOverrides) value(k Key) (any, bool) {
 	return val, ok
 }
 
-func (o *SFTOverrides) set(k Key, val any) {
-	if o.Values == nil {
-		o.Values = map[string]map[string]any{}
-	}
-	if o.Values[k.Block()] == nil {
-		o.Values[k.Block()] = map[string]any{}
-	}
-	o.Values[k.Block()][k.Attr()] = val
-}
-
 // unknown is the RL bookkeeping of values not known yet, which SFT shares.
 func (o *SFTOverrides) unknown() *Overrides { return &Overrides{Unknown: o.Unknown} }
 

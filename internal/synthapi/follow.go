@@ -9,7 +9,7 @@ import (
 // JobFeed is what FollowJob needs from a client; *Client implements it.
 type JobFeed interface {
 	JobSource
-	JobMetrics(ctx context.Context, id string, afterStep int64, limit int) ([]MetricPoint, error)
+	MetricsSource
 }
 
 var _ JobFeed = (*Client)(nil)
@@ -58,7 +58,7 @@ func FollowJob(ctx context.Context, src JobFeed, id string, opts FollowOptions) 
 	if every <= 0 {
 		every = defaultMetricsEvery
 	}
-	f := &follower{src: src, id: id, opts: opts, every: every, afterStep: -1, latest: map[string]float64{}, latestStep: map[string]int64{}}
+	f := &follower{src: src, id: id, opts: opts, every: every, metrics: newMetricsCursor()}
 	wait := opts.Wait
 	wait.OnPoll = f.poll
 	return WaitForJob(ctx, src, id, wait)
@@ -73,11 +73,7 @@ type follower struct {
 	sinceSeq  int64
 	linkedSeq int64 // the cursor of the linked job's events
 
-	afterStep    int64
-	latest       map[string]float64
-	latestStep   map[string]int64
-	epoch        *float64
-	epochStep    int64
+	metrics      *metricsCursor
 	unreported   bool // points arrived since the last OnMetrics
 	lastReported time.Duration
 	everReported bool
@@ -101,7 +97,11 @@ func (f *follower) poll(ctx context.Context, job *Job, elapsed time.Duration) {
 	}
 	f.readMetrics(ctx)
 	if f.unreported {
-		f.opts.OnMetrics(ctx, MetricsUpdate{Step: f.afterStep, Latest: f.latest, Epoch: f.epoch, Elapsed: elapsed})
+		latest := make(map[string]float64, len(f.metrics.latest))
+		for name, m := range f.metrics.latest {
+			latest[name] = m.Value
+		}
+		f.opts.OnMetrics(ctx, MetricsUpdate{Step: f.metrics.afterStep, Latest: latest, Epoch: f.metrics.epoch, Elapsed: elapsed})
 		f.unreported, f.everReported, f.lastReported = false, true, elapsed
 	}
 }
@@ -119,37 +119,11 @@ func (f *follower) readEvents(ctx context.Context, id string, since int64) int64
 	return seq
 }
 
-// readMetrics pages through the points after the cursor.
+// readMetrics reads the points after the cursor.
 func (f *follower) readMetrics(ctx context.Context) {
-	for range maxEventPages {
-		points, err := f.src.JobMetrics(ctx, f.id, f.afterStep, defaultMetricsLimit)
-		if err != nil {
-			f.feedError(ctx, "metrics", err)
-			return
-		}
-		cursor := f.afterStep
-		for _, p := range points {
-			if p.Step <= f.afterStep {
-				continue // a backend that ignored after_step
-			}
-			if step, seen := f.latestStep[p.Name]; !seen || p.Step >= step {
-				f.latest[p.Name], f.latestStep[p.Name] = p.Value, p.Step
-			}
-			if p.Epoch != nil && (f.epoch == nil || p.Step >= f.epochStep) {
-				f.epoch, f.epochStep = p.Epoch, p.Step
-			}
-			cursor = max(cursor, p.Step)
-			f.unreported = true
-		}
-		if len(points) < defaultMetricsLimit || cursor == f.afterStep {
-			f.afterStep = cursor
-			return
-		}
-		// A full page may have cut the last step's points short: read on
-		// from the step before it, so the next page repeats that step whole
-		// (its values only overwrite the same ones).
-		f.afterStep = max(cursor-1, f.afterStep+1)
-	}
+	fresh, _, err := f.metrics.read(ctx, f.src, f.id)
+	f.unreported = f.unreported || fresh
+	f.feedError(ctx, "metrics", err)
 }
 
 func (f *follower) feedError(ctx context.Context, feed string, err error) {

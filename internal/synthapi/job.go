@@ -209,6 +209,17 @@ func rawObject(raw json.RawMessage) json.RawMessage {
 	return json.RawMessage(bytes.Clone(trimmed))
 }
 
+// NormaliseTime reads a decoded JSON time in any spelling §4 allows
+// (ISO-8601, or epoch seconds as a number or a string) and returns it as
+// RFC 3339 UTC; "" when it is none of them.
+func NormaliseTime(v any) string {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return timeField(raw)
+}
+
 // timeField normalises a timestamp to RFC 3339 UTC; see Job.CreatedAt.
 func timeField(raw json.RawMessage) string {
 	if len(raw) == 0 {

@@ -1,5 +1,5 @@
 // Command profiledprovider is the real Synth provider, served exactly as
-// main.go serves it (same soft memory limit), with a CPU profile written to
+// main.go serves it (same soft memory limit, same log levels), with a CPU profile written to
 // the file named by SYNTH_BENCH_CPUPROFILE for as long as it serves. It is
 // built by `go run ./internal/bench -cpuprofile FILE` only, so that profiling
 // stays out of the shipped binary.
@@ -22,6 +22,7 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(40 << 20) // as main.go
 	}
+	provider.SilenceUnreadLogs() // as main.go
 	if path := os.Getenv("SYNTH_BENCH_CPUPROFILE"); path != "" {
 		// Terraform starts the provider more than once per plan; each
 		// process keeps its own profile.

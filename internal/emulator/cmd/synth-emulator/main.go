@@ -49,6 +49,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	envKey := fs.String("env-key", emulator.DefaultEnvironmentAPIKey, "`key` the task app requires (ENVIRONMENT_API_KEY)")
 	queueTime := fs.Duration("queue-time", emulator.DefaultQueueTime, "how long a job stays queued")
 	runTime := fs.Duration("run-time", emulator.DefaultRunTime, "how long a job runs before it succeeds")
+	seedJobs := fs.Int("seed-jobs", 0, "start with this many jobs of an organisation's history, created evenly over -seed-span")
+	seedRunning := fs.Int("seed-running", 0, "how many of the newest -seed-jobs are still running (the rest have succeeded)")
+	seedSpan := fs.Duration("seed-span", 7*24*time.Hour, "how far back the -seed-jobs history goes")
 	envFile := fs.String("env-file", "", "write shell-sourceable SYNTH_BACKEND_URL, SYNTH_API_KEY, TASK_APP_URL and ENVIRONMENT_API_KEY lines to `path` once serving")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -73,6 +76,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	})
 	emu.OnRequest(func(r emulator.Request) { logger.Print(requestLine(r)) })
 	defer emu.Close() // the uploaded training files
+	emu.SeedHistory(*seedJobs, min(*seedRunning, *seedJobs), *seedSpan)
 
 	servers, err := emu.Start(*backendAddr, *taskAppAddr)
 	if err != nil {
