@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -95,7 +96,9 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	planResumedWait(ctx, rlFamily, wait, status, resp, "status", "output_model_id", "finished_at", "error_message")
+	outcome := unknownStrings("status", "output_model_id", "finished_at", "error_message")
+	outcome["results"] = unknownResults()
+	planResumedWait(ctx, rlFamily, wait, status, resp, outcome)
 }
 
 // planResumedWait plans, for a job in state, either its replacement
@@ -103,16 +106,25 @@ func (r *rlJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 // an in-place update whose outcome attributes are unknown: that is how an
 // untainted job, or one submitted without waiting, is waited for again
 // instead of being submitted twice.
-func planResumedWait(ctx context.Context, family *jobFamily, wait types.Bool, status types.String, resp *resource.ModifyPlanResponse, outcome ...string) {
+// outcome holds the attributes the wait records, each with its unknown value.
+func planResumedWait(ctx context.Context, family *jobFamily, wait types.Bool, status types.String, resp *resource.ModifyPlanResponse, outcome map[string]attr.Value) {
 	if planResubmission(ctx, family, wait, status, resp) {
 		return
 	}
 	if wait.ValueBool() && !status.IsNull() && !family.phase(status.ValueString()).Terminal() {
-		for _, name := range outcome {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), types.StringUnknown())...)
+		for name, unknown := range outcome {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), unknown)...)
 		}
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("results"), unknownResults())...)
 	}
+}
+
+// unknownStrings are string attributes planned unknown, by name.
+func unknownStrings(names ...string) map[string]attr.Value {
+	out := make(map[string]attr.Value, len(names))
+	for _, name := range names {
+		out[name] = types.StringUnknown()
+	}
+	return out
 }
 
 // hasUnknownSection reports whether a whole config section is unknown, such as

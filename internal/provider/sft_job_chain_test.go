@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
+	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -96,5 +97,30 @@ resource "synth_rl_job" "unrelated" {
 				},
 			},
 		},
+	})
+}
+
+// The resource page's example runs as it is: dataset, fine-tune, and the RL
+// job trained from the fine-tune's model.
+func TestExample_sftJobPage(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "resources", "synth_sft_job"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	env := newTestEnv(t, emulator.Options{SFT: emulator.SFTOptions{FileReadyLag: -1, ModelLag: -1}})
+	useEmulatorEnvironment(t, env)
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
+	tfresource.UnitTest(t, tfresource.TestCase{
+		Steps: []tfresource.TestStep{{
+			ProtoV6ProviderFactories: testProviderFactories,
+			ConfigDirectory:          tfconfig.StaticDirectory(dir),
+			ConfigVariables:          tfconfig.Variables{"task_app_url": tfconfig.StringVariable(env.taskAppURL)},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("fft_model", sftModelID),
+				statecheck.ExpectKnownValue("synth_rl_job.crafter", tfjsonpath.New("output_model_id"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^rl:Qwen/Qwen3-4B:`))),
+			},
+		}},
 	})
 }

@@ -73,7 +73,7 @@ func (r *sftJobResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		return
 	}
 	planResumedWait(ctx, sftFamily, wait, status, resp,
-		"status", "fine_tuned_model", "output_model_id", "finished_at", "error_message")
+		unknownStrings("status", "fine_tuned_model", "output_model_id", "finished_at", "error_message"))
 }
 
 // sftConfigAttributes are the attributes the create request is made of.
