@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,5 +114,48 @@ func TestSFTJobAction_cancelRunningJob(t *testing.T) {
 	}
 	if got, _ := env.emu.Job(job.ID); got.Status != "cancelled" {
 		t.Errorf("job is %s after the action, want cancelled", got.Status)
+	}
+}
+
+// The pattern the watch's page shows: a fine-tune that is not waited for,
+// watched after its create. The watch follows the job to its trained model,
+// and the job is in state.
+func TestSFTJobAction_watchAfterCreateOfUnwaitedJob(t *testing.T) {
+	cli := newTFCLI(t, "actions")
+	env := newTestEnv(t, emulator.Options{QueueTime: 300 * time.Millisecond, RunTime: time.Second,
+		SFT: emulator.SFTOptions{FileReadyLag: -1, ModelLag: -1}})
+
+	cli.write("main.tf", requiredProviders+sftJobConfig(t, env, datasetV1, `
+  wait_for_completion = false
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.synth_sft_job_watch.fft]
+    }
+  }
+`)+`
+action "synth_sft_job_watch" "fft" {
+  config {
+    id = synth_sft_job.fft.id
+  }
+}
+`)
+	cli.mustRun("init", "-input=false")
+	out := cli.mustRun("apply", "-auto-approve", "-input=false")
+
+	jobs := env.sftJobs()
+	if len(jobs) != 1 {
+		t.Fatalf("backend holds %d SFT jobs, want 1", len(jobs))
+	}
+	id := jobs[0].ID
+	expectLines(t, out,
+		`Action action\.synth_sft_job_watch\.fft \(triggered by synth_sft_job\.fft\): job `+id+` is`,
+		`step \d+ · epoch 1 · train\.loss [0-9.]+ · val\.loss [0-9.]+ · `,
+		`job `+id+` succeeded: `+regexp.QuoteMeta(sftModelPrefix)+id,
+	)
+	state, err := os.ReadFile(filepath.Join(cli.dir, "terraform.tfstate"))
+	if err != nil || !strings.Contains(string(state), `"id": "`+id+`"`) {
+		t.Errorf("job %s is not in state (%v):\n%s", id, err, state)
 	}
 }
