@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -133,6 +134,9 @@ func (a *jobWatchAction) Invoke(ctx context.Context, req action.InvokeRequest, r
 	switch {
 	case err != nil && synthapi.IsNotFound(err):
 		resp.Diagnostics.AddError("Could not follow the "+noun, jobReadError(id, err))
+	case errors.Is(err, synthapi.ErrJobPaused):
+		resp.Diagnostics.AddError(noun+" is paused", fmt.Sprintf("Job %s is paused on the backend: it has not "+
+			"finished, and will not change until it is resumed. Invoke the watch again once it runs.", id))
 	case err != nil:
 		summary, detail := waitDiagnostic(ctx, waitCtx, noun, id, job, timeout, err)
 		resp.Diagnostics.AddError(summary+" while watching the "+noun, detail)

@@ -159,3 +159,20 @@ action "synth_sft_job_watch" "fft" {
 		t.Errorf("job %s is not in state (%v):\n%s", id, err, state)
 	}
 }
+
+// §12: a paused job has not finished, yet there is nothing to wait for; the
+// watch stops and says so, rather than waiting out its timeout.
+func TestSFTJobAction_watchStopsAtAPausedJob(t *testing.T) {
+	cli := newTFCLI(t, "actions")
+	env := newTestEnv(t, emulator.Options{QueueTime: -1, RunTime: -1, SFT: emulator.SFTOptions{FileReadyLag: -1}})
+	env.emu.SetNextOutcome(emulator.Outcome{Status: "paused"})
+	job := env.seedSFTJob(t, sftTestBase, nil)
+
+	cli.write("main.tf", actionConfig(env, "synth_sft_job_watch", job.ID))
+	cli.mustRun("init", "-input=false")
+	out, err := cli.run("apply", "-auto-approve", "-input=false", "-invoke=action.synth_sft_job_watch.this")
+	if err == nil {
+		t.Fatalf("watching a paused SFT job succeeded:\n%s", out)
+	}
+	expectLines(t, out, `SFT job is paused`, `Job `+job.ID+` is paused on the backend`)
+}
