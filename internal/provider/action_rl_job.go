@@ -17,10 +17,63 @@ import (
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
 )
 
-// jobAction is what both job actions share: the configured provider, and the
-// start of every invocation.
+// jobAction is what every job action shares: the resource whose jobs it
+// acts on, the configured provider, and the start of every invocation.
 type jobAction struct {
+	kind *jobActionKind
 	data *providerData
+}
+
+// jobActionKind is what a job action needs to know of the resource whose
+// jobs it acts on. Each resource has its own actions, named after it
+// (synth_rl_job_watch, synth_sft_job_watch), so that an action_trigger
+// reads as acting on the resource beside it; one implementation serves
+// them all.
+type jobActionKind struct {
+	family *jobFamily
+	// resource is the resource's type name after the provider's: "rl_job".
+	resource string
+	// cancelRoute is the backend call a cancel makes, for the docs.
+	cancelRoute string
+	// trainedModel names the model a succeeded job produced, "" when none
+	// is known yet.
+	trainedModel func(ctx context.Context, api backend, job *synthapi.Job) string
+}
+
+var rlJobActions = &jobActionKind{
+	family:       rlFamily,
+	resource:     "rl_job",
+	cancelRoute:  "POST /rl/jobs/{id}/cancel",
+	trainedModel: func(_ context.Context, _ backend, job *synthapi.Job) string { return job.OutputModelID },
+}
+
+var sftJobActions = &jobActionKind{
+	family:      sftFamily,
+	resource:    "sft_job",
+	cancelRoute: "POST /learning/jobs/{id}/cancel",
+	// §12: the model may be named a little after the status says
+	// succeeded, and elsewhere than on the job.
+	trainedModel: func(ctx context.Context, api backend, job *synthapi.Job) string {
+		model, err := api.SFT().ResolveFineTunedModel(ctx, job, synthapi.ResolveOptions{})
+		if err != nil {
+			tflog.Warn(ctx, "the SFT job's trained model is not known", map[string]any{"job_id": job.ID, "error": err.Error()})
+		}
+		return model
+	},
+}
+
+// typeName is the action's type: the resource's, then suffix.
+func (k *jobActionKind) typeName(providerTypeName, suffix string) string {
+	return providerTypeName + "_" + k.resource + "_" + suffix
+}
+
+// address is the resource's type, as a configuration names it.
+func (k *jobActionKind) address() string { return "synth_" + k.resource }
+
+// waitOptions tune the action's waits: a job may not be visible right
+// after its create, as the resource's own wait allows.
+func (k *jobActionKind) waitOptions() synthapi.WaitOptions {
+	return synthapi.WaitOptions{NotFoundGrace: k.family.notFoundGrace}
 }
 
 func (a *jobAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
@@ -28,26 +81,30 @@ func (a *jobAction) Configure(_ context.Context, req action.ConfigureRequest, re
 }
 
 // begin reads the action's config into cfg (a pointer to the action's model)
-// and returns the backend client; ok is false when the invocation cannot go
-// on, with the reason in resp.
-func (a *jobAction) begin(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse, cfg any) (backend, bool) {
+// and returns the job routes of the action's resource; ok is false when the
+// invocation cannot go on, with the reason in resp.
+func (a *jobAction) begin(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse, cfg any) (backend, jobRoutes, bool) {
 	resp.Diagnostics.Append(req.Config.Get(ctx, cfg)...)
 	if resp.Diagnostics.HasError() || a.data == nil {
-		return nil, false
+		return nil, nil, false
 	}
-	return a.data.backend(&resp.Diagnostics)
+	api, ok := a.data.backend(&resp.Diagnostics)
+	if !ok {
+		return nil, nil, false
+	}
+	return api, a.kind.family.routes(api), true
 }
 
-// rlJobActionModel is the config block both job actions take.
-type rlJobActionModel struct {
+// jobActionModel is the config block every job action takes.
+type jobActionModel struct {
 	ID      types.String `tfsdk:"id"`
 	Timeout types.String `tfsdk:"timeout"`
 }
 
-func rlJobActionAttributes(timeoutDescription string) map[string]schema.Attribute {
+func (k *jobActionKind) attributes(timeoutDescription string) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"id": schema.StringAttribute{
-			MarkdownDescription: "The job id, for example `synth_rl_job.NAME.id`.",
+			MarkdownDescription: "The job id, for example `" + k.address() + ".NAME.id`.",
 			Required:            true,
 			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
@@ -60,7 +117,7 @@ func rlJobActionAttributes(timeoutDescription string) map[string]schema.Attribut
 }
 
 // timeout returns the configured timeout, or def when none is set.
-func (m rlJobActionModel) timeout(def time.Duration) time.Duration {
+func (m jobActionModel) timeout(def time.Duration) time.Duration {
 	return durationOr(m.Timeout, def)
 }
 
@@ -114,7 +171,7 @@ func jobEndReason(ctx context.Context, api synthapi.JobSource, job *synthapi.Job
 }
 
 // waitDiagnostic explains a wait that ended without a terminal job.
-func waitDiagnostic(rpcCtx, waitCtx context.Context, id string, job *synthapi.Job, timeout time.Duration, err error) (string, string) {
+func waitDiagnostic(rpcCtx, waitCtx context.Context, noun, id string, job *synthapi.Job, timeout time.Duration, err error) (string, string) {
 	status := "running"
 	if job != nil {
 		status = job.Status
@@ -125,7 +182,7 @@ func waitDiagnostic(rpcCtx, waitCtx context.Context, id string, job *synthapi.Jo
 	case waitCtx.Err() != nil:
 		return "Timed out", fmt.Sprintf("Job %s is still %s after %s (the action's timeout).", id, status, timeout)
 	default:
-		return "Lost track of the RL job", fmt.Sprintf("Following job %s failed: %s.", id, err)
+		return "Lost track of the " + noun, fmt.Sprintf("Following job %s failed: %s.", id, err)
 	}
 }
 
@@ -136,5 +193,7 @@ func (p *synthProvider) Actions(context.Context) []func() action.Action {
 	return []func() action.Action{
 		newRLJobCancelAction,
 		newRLJobWatchAction,
+		newSFTJobCancelAction,
+		newSFTJobWatchAction,
 	}
 }

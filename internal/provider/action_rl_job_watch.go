@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -18,8 +19,8 @@ import (
 )
 
 var (
-	_ action.Action              = (*rlJobWatchAction)(nil)
-	_ action.ActionWithConfigure = (*rlJobWatchAction)(nil)
+	_ action.Action              = (*jobWatchAction)(nil)
+	_ action.ActionWithConfigure = (*jobWatchAction)(nil)
 )
 
 // defaultWatchTimeout is twice the resource's default create timeout (12 h),
@@ -36,43 +37,48 @@ const (
 	minMetricsInterval     = 5 * time.Second
 )
 
-// rlJobWatchModel is the watch's config: the job actions' settings and the
+// jobWatchModel is the watch's config: the job actions' settings and the
 // cadence of metric lines.
-type rlJobWatchModel struct {
-	rlJobActionModel
+type jobWatchModel struct {
+	jobActionModel
 	MetricsInterval types.String `tfsdk:"metrics_interval"`
 }
 
-// rlJobWatchAction follows a job to its end and streams what it does into
-// the CLI's output.
-type rlJobWatchAction struct {
+// jobWatchAction follows a job to its end and streams what it does into
+// the CLI's output: synth_rl_job_watch and synth_sft_job_watch.
+type jobWatchAction struct {
 	jobAction
 }
 
 func newRLJobWatchAction() action.Action {
-	return &rlJobWatchAction{}
+	return &jobWatchAction{jobAction{kind: rlJobActions}}
 }
 
-func (a *rlJobWatchAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_rl_job_watch"
+func newSFTJobWatchAction() action.Action {
+	return &jobWatchAction{jobAction{kind: sftJobActions}}
 }
 
-func (a *rlJobWatchAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+func (a *jobWatchAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = a.kind.typeName(req.ProviderTypeName, "watch")
+}
+
+func (a *jobWatchAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	k := a.kind
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Follows an RL job until it finishes, sending a progress message for each status change, " +
-			"for each new event, and at most every `metrics_interval` (30 seconds unless set) the latest value of each " +
-			"metric the job reports. It polls " +
-			"as the `synth_rl_job` resource waits (adaptively, from 1 s up to 30 s) and reads events and metrics from " +
-			"cursors, so nothing is shown twice. The action fails when the job fails or is cancelled, quoting the " +
-			"backend's reason. Run it with `terraform apply -invoke=action.synth_rl_job_watch.NAME`, or trigger it " +
-			"`after_create` on a `synth_rl_job` with `wait_for_completion = false`, so the job id is in state before " +
-			"the long wait begins. Requires Terraform 1.14 or later.",
+		MarkdownDescription: fmt.Sprintf("Follows an %s until it finishes, sending a progress message for each status change, "+
+			"for each new event, and at most every `metrics_interval` (30 seconds unless set) the latest value of each "+
+			"metric the job reports (with the epoch, when the job reports one). It polls "+
+			"as the `%[2]s` resource waits (adaptively, from 1 s up to 30 s) and reads events and metrics from "+
+			"cursors, so nothing is shown twice. The action fails when the job fails or is cancelled, quoting the "+
+			"backend's reason. Run it with `terraform apply -invoke=action.%[3]s.NAME`, or trigger it "+
+			"`after_create` on a `%[2]s` with `wait_for_completion = false`, so the job id is in state before "+
+			"the long wait begins. Requires Terraform 1.14 or later.", k.family.noun, k.address(), k.typeName("synth", "watch")),
 		Attributes: a.attributes(),
 	}
 }
 
-func (a *rlJobWatchAction) attributes() map[string]schema.Attribute {
-	attrs := rlJobActionAttributes("How long to follow the job before the action fails, as a Go duration " +
+func (a *jobWatchAction) attributes() map[string]schema.Attribute {
+	attrs := a.kind.attributes("How long to follow the job before the action fails, as a Go duration " +
 		"(`90m`, `6h`). The job itself is not touched when the watch ends. Defaults to `24h`.")
 	attrs["metrics_interval"] = schema.StringAttribute{
 		MarkdownDescription: fmt.Sprintf("The shortest time between two metric lines, as a Go duration: `%s` for a "+
@@ -86,12 +92,13 @@ func (a *rlJobWatchAction) attributes() map[string]schema.Attribute {
 	return attrs
 }
 
-func (a *rlJobWatchAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
-	var cfg rlJobWatchModel
-	api, ok := a.begin(ctx, req, resp, &cfg)
+func (a *jobWatchAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	var cfg jobWatchModel
+	api, routes, ok := a.begin(ctx, req, resp, &cfg)
 	if !ok {
 		return
 	}
+	noun := a.kind.family.noun
 	id := cfg.ID.ValueString()
 	say := progressTo(resp, id)
 	timeout := cfg.timeout(defaultWatchTimeout)
@@ -99,20 +106,20 @@ func (a *rlJobWatchAction) Invoke(ctx context.Context, req action.InvokeRequest,
 	defer cancel()
 
 	var lastStatus string
-	job, err := synthapi.FollowJob(waitCtx, api, id, synthapi.FollowOptions{
-		Wait: synthapi.WaitOptions{
-			OnStatusChange: func(ctx context.Context, job *synthapi.Job) {
-				if lastStatus == "" {
-					say(ctx, "job %s is %s", id, job.Status)
-				} else {
-					say(ctx, "job %s: %s → %s", id, lastStatus, job.Status)
-				}
-				lastStatus = job.Status
-			},
-			OnTransientError: func(ctx context.Context, err error, consecutive int) {
-				tflog.Warn(ctx, "polling the RL job failed; polling goes on", map[string]any{"error": err.Error(), "consecutive_errors": consecutive})
-			},
-		},
+	wait := a.kind.waitOptions()
+	wait.OnStatusChange = func(ctx context.Context, job *synthapi.Job) {
+		if lastStatus == "" {
+			say(ctx, "job %s is %s", id, job.Status)
+		} else {
+			say(ctx, "job %s: %s → %s", id, lastStatus, job.Status)
+		}
+		lastStatus = job.Status
+	}
+	wait.OnTransientError = func(ctx context.Context, err error, consecutive int) {
+		tflog.Warn(ctx, "polling the "+noun+" failed; polling goes on", map[string]any{"error": err.Error(), "consecutive_errors": consecutive})
+	}
+	job, err := synthapi.FollowJob(waitCtx, routes, id, synthapi.FollowOptions{
+		Wait: wait,
 		OnEvent: func(ctx context.Context, ev synthapi.Event) {
 			say(ctx, "%s", eventLine(ev))
 		},
@@ -126,18 +133,21 @@ func (a *rlJobWatchAction) Invoke(ctx context.Context, req action.InvokeRequest,
 	})
 	switch {
 	case err != nil && synthapi.IsNotFound(err):
-		resp.Diagnostics.AddError("Could not follow the RL job", jobReadError(id, err))
+		resp.Diagnostics.AddError("Could not follow the "+noun, jobReadError(id, err))
+	case errors.Is(err, synthapi.ErrJobPaused):
+		resp.Diagnostics.AddError(noun+" is paused", fmt.Sprintf("Job %s is paused on the backend: it has not "+
+			"finished, and will not change until it is resumed. Invoke the watch again once it runs.", id))
 	case err != nil:
-		summary, detail := waitDiagnostic(ctx, waitCtx, id, job, timeout, err)
-		resp.Diagnostics.AddError(summary+" while watching the RL job", detail)
+		summary, detail := waitDiagnostic(ctx, waitCtx, noun, id, job, timeout, err)
+		resp.Diagnostics.AddError(summary+" while watching the "+noun, detail)
 	case job.Phase() == synthapi.PhaseFailed:
-		resp.Diagnostics.AddError("RL job failed", jobEndReason(ctx, api, job))
+		resp.Diagnostics.AddError(noun+" failed", jobEndReason(ctx, routes, job))
 	case job.Phase() == synthapi.PhaseCancelled:
-		resp.Diagnostics.AddError("RL job was cancelled", jobEndReason(ctx, api, job))
+		resp.Diagnostics.AddError(noun+" was cancelled", jobEndReason(ctx, routes, job))
 	default:
 		line := fmt.Sprintf("job %s %s", id, job.Status)
-		if job.OutputModelID != "" {
-			line += ": " + job.OutputModelID
+		if model := a.kind.trainedModel(waitCtx, api, job); model != "" {
+			line += ": " + model
 		}
 		say(ctx, "%s", line)
 	}
@@ -161,9 +171,14 @@ func eventLine(ev synthapi.Event) string {
 }
 
 // metricsLine shows the latest metrics as `step 40 · loss 0.31 · mean_return
-// 0.42 · 12m elapsed`, names sorted so lines line up from one to the next.
+// 0.42 · 12m elapsed`, names sorted so lines line up from one to the next;
+// an SFT job's as `step 8 · epoch 2 · train.loss 0.31 · val.loss 0.42 · 40s
+// elapsed`.
 func metricsLine(m synthapi.MetricsUpdate) string {
 	parts := []string{"step " + strconv.FormatInt(m.Step, 10)}
+	if m.Epoch != nil {
+		parts = append(parts, "epoch "+strconv.FormatFloat(*m.Epoch, 'g', 4, 64))
+	}
 	names := make([]string, 0, len(m.Latest))
 	for name := range m.Latest {
 		names = append(names, name)

@@ -38,7 +38,7 @@ type jobFamily struct {
 
 // jobRoutes are a family's routes for one job.
 type jobRoutes interface {
-	synthapi.JobSource
+	synthapi.JobFeed
 	CreateJob(ctx context.Context, payload any, idempotencyKey string) (*synthapi.Job, error)
 	CancelJob(ctx context.Context, id string) error
 }

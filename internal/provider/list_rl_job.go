@@ -30,7 +30,7 @@ var (
 
 // ListResources needs Terraform 1.14 or later; older cores never ask for them.
 func (p *synthProvider) ListResources(context.Context) []func() list.ListResource {
-	return []func() list.ListResource{newRLJobListResource}
+	return []func() list.ListResource{newRLJobListResource, newSFTJobListResource}
 }
 
 // rlJobListResource lists jobs for `terraform query`, whoever submitted
@@ -44,11 +44,16 @@ func newRLJobListResource() list.ListResource {
 }
 
 type rlJobListModel struct {
+	jobListModel
+	Tags types.Map `tfsdk:"tags"`
+}
+
+// jobListModel are the filters the list blocks of both job kinds take.
+type jobListModel struct {
 	Status        types.List   `tfsdk:"status"`
 	Model         types.String `tfsdk:"model"`
 	CreatedAfter  types.String `tfsdk:"created_after"`
 	CreatedBefore types.String `tfsdk:"created_before"`
-	Tags          types.Map    `tfsdk:"tags"`
 }
 
 // listStatuses are the status filter's values; each names a phase of the
@@ -61,12 +66,13 @@ func (l *rlJobListResource) Metadata(_ context.Context, req resource.MetadataReq
 }
 
 func (l *rlJobListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	timestamp := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{
-			MarkdownDescription: description,
-			Optional:            true,
-			Validators:          []validator.String{rfc3339Validator{}},
-		}
+	attrs := jobListAttributes("Only jobs that train this model: a base model (`Qwen/Qwen3-4B`), matched against " +
+		"the job's base model, or a trained model (`rl:Qwen/Qwen3-4B:job_abc`), matched against the model " +
+		"the job continues from.")
+	attrs["tags"] = schema.MapAttribute{
+		MarkdownDescription: "Only jobs whose `[tags]` hold every one of these pairs.",
+		ElementType:         types.StringType,
+		Optional:            true,
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the RL jobs of the organization the provider's API key belongs to, whoever submitted " +
@@ -75,33 +81,40 @@ func (l *rlJobListResource) ListResourceConfigSchema(_ context.Context, _ list.L
 			"the whole `synth_rl_job` as import would record it, so `terraform query -generate-config-out=jobs.tf` " +
 			"writes resource and import blocks for jobs started with `synth-ai train`. Every filter given must match; " +
 			"the block's own `limit` (Terraform's, default 100) caps the results. Requires Terraform 1.14 or later.",
-		Attributes: map[string]schema.Attribute{
-			"status": schema.ListAttribute{
-				MarkdownDescription: "Only jobs in one of these states: `queued`, `running`, `succeeded`, `failed`, " +
-					"`cancelled`. Matched by the contract's status table, so `succeeded` also finds a job the backend " +
-					"calls `completed`, `failed` one it calls `error`, and `running` any running state but `queued`.",
-				ElementType: types.StringType,
-				Optional:    true,
-				Validators: []validator.List{
-					listvalidator.SizeAtLeast(1),
-					listvalidator.ValueStringsAre(stringvalidator.OneOf(listStatuses...)),
-				},
-			},
-			"model": schema.StringAttribute{
-				MarkdownDescription: "Only jobs that train this model: a base model (`Qwen/Qwen3-4B`), matched against " +
-					"the job's base model, or a trained model (`rl:Qwen/Qwen3-4B:job_abc`), matched against the model " +
-					"the job continues from.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"created_after":  timestamp("Only jobs created after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`)."),
-			"created_before": timestamp("Only jobs created before this time (RFC 3339)."),
-			"tags": schema.MapAttribute{
-				MarkdownDescription: "Only jobs whose `[tags]` hold every one of these pairs.",
-				ElementType:         types.StringType,
-				Optional:            true,
+		Attributes: attrs,
+	}
+}
+
+// jobListAttributes are the filters both job list blocks take; model says
+// what the model filter matches.
+func jobListAttributes(model string) map[string]schema.Attribute {
+	timestamp := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{
+			MarkdownDescription: description,
+			Optional:            true,
+			Validators:          []validator.String{rfc3339Validator{}},
+		}
+	}
+	return map[string]schema.Attribute{
+		"status": schema.ListAttribute{
+			MarkdownDescription: "Only jobs in one of these states: `queued`, `running`, `succeeded`, `failed`, " +
+				"`cancelled`. Matched by the contract's status table, so `succeeded` also finds a job the backend " +
+				"calls `completed`, `failed` one it calls `error`, `queued` a job not started yet (`created`), and " +
+				"`running` any other running state.",
+			ElementType: types.StringType,
+			Optional:    true,
+			Validators: []validator.List{
+				listvalidator.SizeAtLeast(1),
+				listvalidator.ValueStringsAre(stringvalidator.OneOf(listStatuses...)),
 			},
 		},
+		"model": schema.StringAttribute{
+			MarkdownDescription: model,
+			Optional:            true,
+			Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"created_after":  timestamp("Only jobs created after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`)."),
+		"created_before": timestamp("Only jobs created before this time (RFC 3339)."),
 	}
 }
 
@@ -112,7 +125,31 @@ func (l *rlJobListResource) Configure(_ context.Context, req resource.ConfigureR
 func (l *rlJobListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg rlJobListModel
 	diags := req.Config.Get(ctx, &cfg)
-	if !diags.HasError() && l.data == nil {
+	filter := cfg.filter(ctx, &diags)
+	if !diags.HasError() && !cfg.Tags.IsNull() {
+		diags.Append(cfg.Tags.ElementsAs(ctx, &filter.tags, false)...)
+	}
+	streamJobs(ctx, l.data, rlFamily, req, stream, filter, diags, jobStream{
+		scan: func(ctx context.Context, api backend, fn func(*synthapi.Job) bool) error {
+			return scanJobs(ctx, api, filter.params(), maxJobsPageSize, fn)
+		},
+		result: l.result,
+	})
+}
+
+// jobStream is how one kind of job is listed for terraform query.
+type jobStream struct {
+	// scan calls fn for each job the backend lists, until fn returns false.
+	scan func(ctx context.Context, api backend, fn func(*synthapi.Job) bool) error
+	// result is the list result of one job that matched.
+	result func(ctx context.Context, api backend, req list.ListRequest, job *synthapi.Job) list.ListResult
+}
+
+// streamJobs answers a list block of family's jobs: the jobs that match
+// filter, up to the block's limit. diags are those of reading the block.
+func streamJobs(ctx context.Context, data *providerData, family *jobFamily, req list.ListRequest, stream *list.ListResultsStream,
+	filter jobFilter, diags diag.Diagnostics, jobs jobStream) {
+	if !diags.HasError() && data == nil {
 		// A list cannot be deferred: say why there is nothing, rather than
 		// answer with an empty list.
 		diags.AddError("Provider not configured",
@@ -123,13 +160,8 @@ func (l *rlJobListResource) List(ctx context.Context, req list.ListRequest, stre
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	filter, diags := cfg.filter(ctx)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	ctx = l.data.maskSecrets(ctx)
-	api, ok := l.data.backend(&diags)
+	ctx = data.maskSecrets(ctx)
+	api, ok := data.backend(&diags)
 	if !ok {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
@@ -137,7 +169,7 @@ func (l *rlJobListResource) List(ctx context.Context, req list.ListRequest, stre
 
 	stream.Results = func(push func(list.ListResult) bool) {
 		sent := int64(0)
-		err := scanJobs(ctx, api, filter.params(), maxJobsPageSize, func(job *synthapi.Job) bool {
+		err := jobs.scan(ctx, api, func(job *synthapi.Job) bool {
 			if !filter.matches(job) {
 				return true
 			}
@@ -145,11 +177,11 @@ func (l *rlJobListResource) List(ctx context.Context, req list.ListRequest, stre
 				return false
 			}
 			sent++
-			return push(l.result(ctx, api, req, job))
+			return push(jobs.result(ctx, api, req, job))
 		})
 		if err != nil {
 			var d diag.Diagnostics
-			d.AddError("Could not list RL jobs", err.Error())
+			d.AddError("Could not list "+family.noun+"s", err.Error())
 			push(list.ListResult{Diagnostics: d})
 		}
 	}
@@ -187,14 +219,10 @@ type jobFilter struct {
 	tags          map[string]string
 }
 
-func (m rlJobListModel) filter(ctx context.Context) (jobFilter, diag.Diagnostics) {
+func (m jobListModel) filter(ctx context.Context, diags *diag.Diagnostics) jobFilter {
 	var f jobFilter
-	var diags diag.Diagnostics
 	if !m.Status.IsNull() {
 		diags.Append(m.Status.ElementsAs(ctx, &f.statuses, false)...)
-	}
-	if !m.Tags.IsNull() {
-		diags.Append(m.Tags.ElementsAs(ctx, &f.tags, false)...)
 	}
 	f.model = m.Model.ValueString()
 	// The validators have already rejected a time that does not parse.
@@ -204,7 +232,7 @@ func (m rlJobListModel) filter(ctx context.Context) (jobFilter, diag.Diagnostics
 	if f.beforeText = m.CreatedBefore.ValueString(); f.beforeText != "" {
 		f.before, _ = time.Parse(time.RFC3339, f.beforeText)
 	}
-	return f, diags
+	return f
 }
 
 // params asks the backend for what it can filter itself. The status filter is
@@ -239,7 +267,8 @@ func (f jobFilter) matches(job *synthapi.Job) bool {
 	return true
 }
 
-// listStatus names a job's phase in the status filter's words.
+// listStatus names a job's phase in the status filter's words. An SFT job
+// not started yet (created) waits as a queued one does.
 func listStatus(job *synthapi.Job) string {
 	switch job.Phase() {
 	case synthapi.PhaseSucceeded:
@@ -249,7 +278,8 @@ func listStatus(job *synthapi.Job) string {
 	case synthapi.PhaseCancelled:
 		return "cancelled"
 	}
-	if job.Status == "" || job.Status == "queued" {
+	switch job.Status {
+	case "", "queued", "created":
 		return "queued"
 	}
 	return "running"

@@ -206,6 +206,8 @@ func (p *synthProvider) DataSources(context.Context) []func() datasource.DataSou
 		newTaskAppDataSource,
 		newRLJobDataSource,
 		newRLJobsDataSource,
+		newSFTJobDataSource,
+		newSFTJobsDataSource,
 	}
 }
 

@@ -74,12 +74,7 @@ func (d *rlJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 					"model id); the backend does the filtering.",
 				Optional: true,
 			},
-			"limit": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("The most jobs to return. Defaults to `%d`. Jobs are fetched at most %d "+
-					"per request.", defaultJobsLimit, maxJobsPageSize),
-				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
+			"limit": jobsLimitAttribute(),
 			"jobs": schema.ListNestedAttribute{
 				MarkdownDescription: "The jobs, in the order the backend lists them.",
 				Computed:            true,
@@ -114,10 +109,7 @@ func (d *rlJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if !ok {
 		return
 	}
-	limit := defaultJobsLimit
-	if !cfg.Limit.IsNull() {
-		limit = int(cfg.Limit.ValueInt64())
-	}
+	limit := jobsLimit(cfg.Limit)
 
 	jobs, err := listJobs(ctx, api, synthapi.ListJobsParams{
 		Status: cfg.Status.ValueString(),
@@ -141,6 +133,24 @@ func (d *rlJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// jobsLimitAttribute is the limit of a data source that lists jobs.
+func jobsLimitAttribute() schema.Int64Attribute {
+	return schema.Int64Attribute{
+		MarkdownDescription: fmt.Sprintf("The most jobs to return. Defaults to `%d`. Jobs are fetched at most %d "+
+			"per request.", defaultJobsLimit, maxJobsPageSize),
+		Optional:   true,
+		Validators: []validator.Int64{int64validator.AtLeast(1)},
+	}
+}
+
+// jobsLimit is the limit set, or the default.
+func jobsLimit(v types.Int64) int {
+	if v.IsNull() || v.IsUnknown() {
+		return defaultJobsLimit
+	}
+	return int(v.ValueInt64())
 }
 
 // listJobs reads up to limit jobs, in pages of min(limit, maxJobsPageSize).

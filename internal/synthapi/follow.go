@@ -21,6 +21,9 @@ type MetricsUpdate struct {
 	// Latest maps each metric name to its value at the highest step it was
 	// reported for.
 	Latest map[string]float64
+	// Epoch is the epoch of the highest step a point named one (an SFT
+	// point may, §10), nil when none did.
+	Epoch *float64
 	// Elapsed is the time since the follow began.
 	Elapsed time.Duration
 }
@@ -98,7 +101,7 @@ func (f *follower) poll(ctx context.Context, job *Job, elapsed time.Duration) {
 		for name, m := range f.metrics.latest {
 			latest[name] = m.Value
 		}
-		f.opts.OnMetrics(ctx, MetricsUpdate{Step: f.metrics.afterStep, Latest: latest, Elapsed: elapsed})
+		f.opts.OnMetrics(ctx, MetricsUpdate{Step: f.metrics.afterStep, Latest: latest, Epoch: f.metrics.epoch, Elapsed: elapsed})
 		f.unreported, f.everReported, f.lastReported = false, true, elapsed
 	}
 }

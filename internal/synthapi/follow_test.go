@@ -20,6 +20,9 @@ type trainingFeed struct {
 	eventSince  []int64
 	metricAfter []int64
 	failFeeds   bool // every events and metrics call fails
+	// stepsPerEpoch, when set, gives the loss points an epoch, as SFT
+	// points carry one.
+	stepsPerEpoch int
 }
 
 func (f *trainingFeed) GetJob(_ context.Context, id string) (*Job, error) {
@@ -59,8 +62,12 @@ func (f *trainingFeed) JobMetrics(_ context.Context, _ string, afterStep int64, 
 	}
 	var out []MetricPoint
 	for step := afterStep + 1; step <= int64(f.progress()) && len(out) < limit; step++ {
-		out = append(out, MetricPoint{Name: "mean_return", Step: step, Value: float64(step) / 100},
-			MetricPoint{Name: "loss", Step: step, Value: 1 / float64(step)})
+		loss := MetricPoint{Name: "loss", Step: step, Value: 1 / float64(step)}
+		if f.stepsPerEpoch > 0 {
+			epoch := float64(step) / float64(f.stepsPerEpoch)
+			loss.Epoch = &epoch
+		}
+		out = append(out, MetricPoint{Name: "mean_return", Step: step, Value: float64(step) / 100}, loss)
 	}
 	return out, nil
 }
@@ -112,6 +119,9 @@ func TestFollowJobReportsEachEventOnceAndMetricsAtMostEvery30s(t *testing.T) {
 	last := updates[len(updates)-1]
 	if last.Step != 60 || last.Latest["mean_return"] != 0.6 || last.Latest["loss"] != 1.0/60 {
 		t.Errorf("the final update is %+v, want the values of step 60", last)
+	}
+	if last.Epoch != nil {
+		t.Errorf("the final update has epoch %v from points that carry none", *last.Epoch)
 	}
 	for i := 1; i < len(feed.metricAfter); i++ {
 		if feed.metricAfter[i] < feed.metricAfter[i-1] {
@@ -167,5 +177,27 @@ func TestJobMetricsAcceptsBothShapes(t *testing.T) {
 				t.Errorf("points = %+v, want %+v", points, want)
 			}
 		})
+	}
+}
+
+// An SFT job's points carry their epoch: each update names the epoch of
+// its highest step, so a watch can show how far training has come.
+func TestFollowJobReportsTheLatestEpoch(t *testing.T) {
+	feed := &trainingFeed{steps: 60, stepsPerEpoch: 20}
+	var updates []MetricsUpdate
+	_, err := FollowJob(context.Background(), feed, "job_1", FollowOptions{
+		Wait:      WaitOptions{Clock: newFakeClock()},
+		OnMetrics: func(_ context.Context, m MetricsUpdate) { updates = append(updates, m) },
+	})
+	if err != nil || len(updates) < 2 {
+		t.Fatalf("FollowJob: %v, %d updates", err, len(updates))
+	}
+	for _, u := range updates {
+		if u.Epoch == nil || *u.Epoch != float64(u.Step)/20 {
+			t.Errorf("update at step %d has epoch %v, want %v", u.Step, u.Epoch, float64(u.Step)/20)
+		}
+	}
+	if last := updates[len(updates)-1]; last.Epoch == nil || *last.Epoch != 3 {
+		t.Errorf("the final update has epoch %v, want 3", last.Epoch)
 	}
 }

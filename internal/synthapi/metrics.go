@@ -120,6 +120,10 @@ func LatestMetrics(ctx context.Context, src MetricsSource, id string) (map[strin
 type metricsCursor struct {
 	afterStep int64
 	latest    map[string]MetricValue
+	// epoch is the epoch of the highest step a point named one (§10),
+	// nil when none did.
+	epoch     *float64
+	epochStep int64
 }
 
 func newMetricsCursor() *metricsCursor {
@@ -142,6 +146,9 @@ func (c *metricsCursor) read(ctx context.Context, src MetricsSource, id string) 
 			}
 			if last, seen := c.latest[p.Name]; !seen || p.Step >= last.Step {
 				c.latest[p.Name] = MetricValue{Value: p.Value, Step: p.Step}
+			}
+			if p.Epoch != nil && (c.epoch == nil || p.Step >= c.epochStep) {
+				c.epoch, c.epochStep = p.Epoch, p.Step
 			}
 			cursor = max(cursor, p.Step)
 			fresh = true
