@@ -63,8 +63,8 @@ var RL = Kind{
 		typed("rollout.max_concurrent_rollouts", TypeInteger, atLeastOne, "Rollouts run at once."),
 		typed("rollout.batches_per_step", TypeInteger, atLeastOne, "Batches per training step."),
 		typed("rollout.ops", TypeStringArray, nil, "The rollout's op sequence, such as `[\"agent\", \"env\"]`."),
-		typed("rollout.task_app_origin_rewards_only", TypeBoolean, nil, "Use only the rewards the task app reports."),
-		typed("rollout.rubric_rewards_only", TypeBoolean, nil, "Use only rubric rewards."),
+		originRewardsOnly,
+		rubricRewardsOnly,
 		key("rollout.env_config", TypeTable, nil),
 		key("rollout.policy_config", TypeTable, nil),
 
@@ -81,7 +81,7 @@ var RL = Kind{
 		learningRate,
 		typed("training.log_interval", TypeInteger, atLeastOne, "Log every this many steps.").sdk(),
 		// The key of [training] itself, not the one of [training.weight_sync].
-		typed("training.weight_sync_interval", TypeInteger, atLeastOne, "Sync weights to the inference servers every this many steps.").sdk(),
+		weightSyncInterval,
 		key("training.step_rewards_enabled", TypeBoolean, nil),
 		key("training.step_rewards_mode", TypeString, nil),
 		key("training.step_rewards_beta", TypeNumber, nil).fraction(),
@@ -111,4 +111,9 @@ var (
 	gpuCount = typed("compute.gpu_count", TypeInteger, atLeastOne, "GPUs per node.").sdk()
 	// checkFinite leaves it to its own, sharper rule.
 	learningRate = typed("training.learning_rate", TypeNumber, positiveFinite, "Learning rate, such as `5e-5`.").sdk().fraction()
+	// fillWeightSync takes the weight-sync block's interval from it.
+	weightSyncInterval = typed("training.weight_sync_interval", TypeInteger, atLeastOne, "Sync weights to the inference servers every this many steps.").sdk()
+	// missingRewardSource wants exactly one of the two true.
+	originRewardsOnly = typed("rollout.task_app_origin_rewards_only", TypeBoolean, nil, "Use only the rewards the task app reports.")
+	rubricRewardsOnly = typed("rollout.rubric_rewards_only", TypeBoolean, nil, "Use only rubric rewards.")
 )

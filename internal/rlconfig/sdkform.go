@@ -27,7 +27,7 @@ func fillWeightSync(cfg map[string]any, one any) {
 	if !ok {
 		return
 	}
-	interval, ok := training["weight_sync_interval"]
+	interval, ok := training[weightSyncInterval.Name()]
 	if !ok {
 		interval = one
 	}

@@ -73,7 +73,7 @@ func missingSDKKeys(config map[string]any, unknown func(attr string) bool) []str
 // missingRewardSource names what the SDK's reward-source rule lacks: exactly
 // one of the two reward flags true, and a judge for rubric rewards.
 func missingRewardSource(config map[string]any, unknown func(attr string) bool) []string {
-	const rubric, origin = "rollout.rubric_rewards_only", "rollout.task_app_origin_rewards_only"
+	rubric, origin := rubricRewardsOnly.Dotted(), originRewardsOnly.Dotted()
 	if unknown(rubric) || unknown(origin) {
 		return nil
 	}
@@ -81,7 +81,7 @@ func missingRewardSource(config map[string]any, unknown func(attr string) bool) 
 		b, _ := lookup(config, path...)
 		return b == true
 	}
-	rubricOnly, originOnly := isTrue("rollout", "rubric_rewards_only"), isTrue("rollout", "task_app_origin_rewards_only")
+	rubricOnly, originOnly := isTrue(rubricRewardsOnly.Path...), isTrue(originRewardsOnly.Path...)
 	switch {
 	case rubricOnly == originOnly:
 		return []string{"exactly one of " + rubric + " and " + origin + " = true"}
