@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
@@ -48,32 +46,19 @@ func (d *rlJobDataSource) Metadata(_ context.Context, req datasource.MetadataReq
 }
 
 func (d *rlJobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	text := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: description, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one RL job from the Synth backend (`GET /rl/jobs/{id}`), for example one submitted " +
 			"outside this configuration whose trained model the next job should start from. A job the backend does not " +
 			"know is an error.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The job id.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"status": text("The job's status as the backend reports it, lower-cased: `queued`, `running`, `succeeded`, " +
+		Attributes: jobDataAttributes(map[string]schema.Attribute{
+			"status": computedText("The job's status as the backend reports it, lower-cased: `queued`, `running`, `succeeded`, " +
 				"`failed`, `cancelled`, or another running state."),
-			"created_at":      text("When the backend created the job (RFC 3339)."),
-			"updated_at":      text("When the backend last changed the job (RFC 3339)."),
-			"started_at":      text("When the job started running (RFC 3339), once it has."),
-			"finished_at":     text("When the job finished (RFC 3339), once it has."),
-			"model_id":        text("The trained model the job continues from, when it was submitted with `[model].source`."),
-			"base_model":      text("The base model the job trains."),
-			"output_model_id": text("The trained model (for example `rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1`), once the job has succeeded; null before."),
-			"error_message":   text("Why the job failed or was cancelled, when it was."),
-			"config_json":     text("The config the job was submitted with, as JSON with sorted keys; null when the backend does not return it."),
+			"model_id":        computedText("The trained model the job continues from, when it was submitted with `[model].source`."),
+			"base_model":      computedText("The base model the job trains."),
+			"output_model_id": computedText("The trained model (for example `rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1`), once the job has succeeded; null before."),
+			"config_json":     computedText("The config the job was submitted with, as JSON with sorted keys; null when the backend does not return it."),
 			"results":         resultsDataSourceAttribute(),
-		},
+		}),
 	}
 }
 

@@ -16,6 +16,16 @@ type attributeSetter interface {
 	SetAttribute(ctx context.Context, p path.Path, val any) diag.Diagnostics
 }
 
+// setRootAttributes writes each of values into dst, under its name as a
+// top-level attribute.
+func setRootAttributes[V any](ctx context.Context, dst attributeSetter, values map[string]V) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for name, value := range values {
+		diags.Append(dst.SetAttribute(ctx, path.Root(name), value)...)
+	}
+	return diags
+}
+
 // writeImportedJob writes the job as import records it: the typed sections
 // from the job's config, the provider's defaults for the attributes the
 // backend does not know, and what the backend says of the job. Import and
@@ -47,7 +57,7 @@ func writeImportedJob(ctx context.Context, job *synthapi.Job, id string, dst att
 	imported.EffectiveConfig = effective
 	imported.setJobFields(job)
 
-	for name, value := range map[string]any{
+	diags.Append(setRootAttributes(ctx, dst, map[string]any{
 		"id":                   types.StringValue(id),
 		"wait_for_completion":  imported.WaitForCompletion,
 		"on_destroy":           imported.OnDestroy,
@@ -57,14 +67,10 @@ func writeImportedJob(ctx context.Context, job *synthapi.Job, id string, dst att
 		"tags":                 imported.Tags,
 		"task_app_url":         imported.TaskAppURL,
 		"effective_config":     imported.EffectiveConfig,
-	} {
-		diags.Append(dst.SetAttribute(ctx, path.Root(name), value)...)
-	}
+	})...)
 	for name, block := range imported.blocks() {
 		diags.Append(dst.SetAttribute(ctx, path.Root(name), *block)...)
 	}
-	for name, value := range imported.jobFieldValues() {
-		diags.Append(dst.SetAttribute(ctx, path.Root(name), value)...)
-	}
+	diags.Append(setRootAttributes(ctx, dst, imported.jobFieldValues())...)
 	return diags
 }

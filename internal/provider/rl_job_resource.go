@@ -176,9 +176,7 @@ func (r *rlJobResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	var refreshed rlJobModel
 	refreshed.setJobFields(job)
-	for name, value := range refreshed.jobFieldValues() {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
-	}
+	resp.Diagnostics.Append(setRootAttributes(ctx, &resp.State, refreshed.jobFieldValues())...)
 	refreshResults(ctx, api, job, &resp.State, &resp.Diagnostics)
 }
 

@@ -25,25 +25,42 @@ import (
 // job does not change, and a refresh of hundreds of finished jobs must cost
 // no more requests than before the view existed.
 
+// resultsLeaf is one computed leaf of the view's nested objects, declared
+// once for the resource's schema, the data source's and the value types.
+type resultsLeaf struct {
+	description string
+	typ         attr.Type
+}
+
 var (
-	metricAttrTypes = map[string]attr.Type{
-		"value": types.Float64Type,
-		"step":  types.Int64Type,
+	metricLeaves = map[string]resultsLeaf{
+		"value": {"The series' last value.", types.Float64Type},
+		"step":  {"The step it was reported at.", types.Int64Type},
 	}
-	checkpointAttrTypes = map[string]attr.Type{
-		"name":       types.StringType,
-		"model_id":   types.StringType,
-		"epoch":      types.Int64Type,
-		"step":       types.Int64Type,
-		"created_at": types.StringType,
+	checkpointLeaves = map[string]resultsLeaf{
+		"name":       {"The checkpoint's name.", types.StringType},
+		"model_id":   {"The model id it can be trained or served from.", types.StringType},
+		"epoch":      {"The epoch it was saved at.", types.Int64Type},
+		"step":       {"The step it was saved at.", types.Int64Type},
+		"created_at": {"When it was saved (RFC 3339).", types.StringType},
 	}
-	resultsAttrTypes = map[string]attr.Type{
+	metricAttrTypes     = leafTypes(metricLeaves)
+	checkpointAttrTypes = leafTypes(checkpointLeaves)
+	resultsAttrTypes    = map[string]attr.Type{
 		"final_reward": types.Float64Type,
 		"values":       types.MapType{ElemType: types.Float64Type},
 		"metrics":      types.MapType{ElemType: types.ObjectType{AttrTypes: metricAttrTypes}},
 		"checkpoints":  types.ListType{ElemType: types.ObjectType{AttrTypes: checkpointAttrTypes}},
 	}
 )
+
+func leafTypes(leaves map[string]resultsLeaf) map[string]attr.Type {
+	byName := make(map[string]attr.Type, len(leaves))
+	for name, leaf := range leaves {
+		byName[name] = leaf.typ
+	}
+	return byName
+}
 
 const (
 	resultsDescription = "What the job produced, once it has finished (succeeded, failed or cancelled); null while it " +
@@ -71,21 +88,12 @@ func resultsSchemaAttribute() schema.SingleNestedAttribute {
 			"metrics": schema.MapNestedAttribute{
 				MarkdownDescription: metricsDescription,
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"value": schema.Float64Attribute{MarkdownDescription: "The series' last value.", Computed: true},
-					"step":  schema.Int64Attribute{MarkdownDescription: "The step it was reported at.", Computed: true},
-				}},
+				NestedObject:        schema.NestedAttributeObject{Attributes: resourceLeaves(metricLeaves)},
 			},
 			"checkpoints": schema.ListNestedAttribute{
 				MarkdownDescription: checkpointsDescription,
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name":       schema.StringAttribute{MarkdownDescription: "The checkpoint's name.", Computed: true},
-					"model_id":   schema.StringAttribute{MarkdownDescription: "The model id it can be trained or served from.", Computed: true},
-					"epoch":      schema.Int64Attribute{MarkdownDescription: "The epoch it was saved at.", Computed: true},
-					"step":       schema.Int64Attribute{MarkdownDescription: "The step it was saved at.", Computed: true},
-					"created_at": schema.StringAttribute{MarkdownDescription: "When it was saved (RFC 3339).", Computed: true},
-				}},
+				NestedObject:        schema.NestedAttributeObject{Attributes: resourceLeaves(checkpointLeaves)},
 			},
 		},
 	}
@@ -103,24 +111,51 @@ func resultsDataSourceAttribute() dsschema.SingleNestedAttribute {
 			"metrics": dsschema.MapNestedAttribute{
 				MarkdownDescription: metricsDescription,
 				Computed:            true,
-				NestedObject: dsschema.NestedAttributeObject{Attributes: map[string]dsschema.Attribute{
-					"value": dsschema.Float64Attribute{MarkdownDescription: "The series' last value.", Computed: true},
-					"step":  dsschema.Int64Attribute{MarkdownDescription: "The step it was reported at.", Computed: true},
-				}},
+				NestedObject:        dsschema.NestedAttributeObject{Attributes: dataSourceLeaves(metricLeaves)},
 			},
 			"checkpoints": dsschema.ListNestedAttribute{
 				MarkdownDescription: checkpointsDescription,
 				Computed:            true,
-				NestedObject: dsschema.NestedAttributeObject{Attributes: map[string]dsschema.Attribute{
-					"name":       dsschema.StringAttribute{MarkdownDescription: "The checkpoint's name.", Computed: true},
-					"model_id":   dsschema.StringAttribute{MarkdownDescription: "The model id it can be trained or served from.", Computed: true},
-					"epoch":      dsschema.Int64Attribute{MarkdownDescription: "The epoch it was saved at.", Computed: true},
-					"step":       dsschema.Int64Attribute{MarkdownDescription: "The step it was saved at.", Computed: true},
-					"created_at": dsschema.StringAttribute{MarkdownDescription: "When it was saved (RFC 3339).", Computed: true},
-				}},
+				NestedObject:        dsschema.NestedAttributeObject{Attributes: dataSourceLeaves(checkpointLeaves)},
 			},
 		},
 	}
+}
+
+// resourceLeaves are leaves as computed attributes of the resource schema.
+func resourceLeaves(leaves map[string]resultsLeaf) map[string]schema.Attribute {
+	attributes := make(map[string]schema.Attribute, len(leaves))
+	for name, leaf := range leaves {
+		switch leaf.typ {
+		case types.StringType:
+			attributes[name] = schema.StringAttribute{MarkdownDescription: leaf.description, Computed: true}
+		case types.Int64Type:
+			attributes[name] = schema.Int64Attribute{MarkdownDescription: leaf.description, Computed: true}
+		case types.Float64Type:
+			attributes[name] = schema.Float64Attribute{MarkdownDescription: leaf.description, Computed: true}
+		default:
+			panic(fmt.Sprintf("results leaf %s: no attribute for %s", name, leaf.typ))
+		}
+	}
+	return attributes
+}
+
+// dataSourceLeaves are the same leaves in the data source's schema package.
+func dataSourceLeaves(leaves map[string]resultsLeaf) map[string]dsschema.Attribute {
+	attributes := make(map[string]dsschema.Attribute, len(leaves))
+	for name, leaf := range leaves {
+		switch leaf.typ {
+		case types.StringType:
+			attributes[name] = dsschema.StringAttribute{MarkdownDescription: leaf.description, Computed: true}
+		case types.Int64Type:
+			attributes[name] = dsschema.Int64Attribute{MarkdownDescription: leaf.description, Computed: true}
+		case types.Float64Type:
+			attributes[name] = dsschema.Float64Attribute{MarkdownDescription: leaf.description, Computed: true}
+		default:
+			panic(fmt.Sprintf("results leaf %s: no attribute for %s", name, leaf.typ))
+		}
+	}
+	return attributes
 }
 
 func nullResults() types.Object    { return types.ObjectNull(resultsAttrTypes) }

@@ -31,11 +31,6 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"the task app, submits the job and (by default) waits until the job has finished. The backend has no update " +
 			"call, so changing any part of the training config submits a new job.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The job id the backend assigned.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
 			"config_toml": schema.StringAttribute{
 				MarkdownDescription: "A whole RL config document in TOML, as `synth-ai train --config` reads it, for example " +
 					"`file(\"rl.toml\")`. The typed attributes override the keys they name; every other section is sent as it is.",
@@ -53,14 +48,6 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
-			},
-			"on_destroy": schema.StringAttribute{
-				MarkdownDescription: "What destroying a job that is still running does: `cancel` (default) cancels it and " +
-					"waits up to `timeouts.delete` for it to stop; `abandon` leaves it running and only forgets it.",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(onDestroyCancel),
-				Validators: []validator.String{stringvalidator.OneOf(onDestroyCancel, onDestroyAbandon)},
 			},
 			"triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; changing any of them submits a new job.",
@@ -109,17 +96,38 @@ func (r *rlJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				"`succeeded`, `failed`, `cancelled`, or another running state."),
 			"task_app_url":     computedString("The task app URL the job was submitted with, after `services.task_url`, the provider's `task_app_url` and `[services].task_url` were weighed in that order."),
 			"output_model_id":  computedString("The trained model (for example `rl:Qwen/Qwen3-4B:job_abc:checkpoint-epoch-1`), once the job has succeeded. Use it as the `model.source` of the next job."),
-			"created_at":       computedString("When the backend created the job (RFC 3339)."),
-			"finished_at":      computedString("When the job finished (RFC 3339), once it has."),
-			"error_message":    computedString("Why the job failed, when it did."),
 			"results":          resultsSchemaAttribute(),
 			"effective_config": computedString("JSON of exactly the config that was submitted under `data.config`: `config_toml` with the typed attributes merged in, the effective task URL and defaults filled."),
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, jobLifecycleAttributes())
 	// The typed blocks of config_toml. A change to them, config_toml or tags
 	// replaces the job only when the effective config changes: see
 	// planReplacement.
 	maps.Copy(resp.Schema.Attributes, blockAttributes(&rlconfig.RL))
+}
+
+// jobLifecycleAttributes are the attributes both job resources declare
+// alike: the job's id and lifecycle, and what destroying it does.
+func jobLifecycleAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The job id the backend assigned.",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"on_destroy": schema.StringAttribute{
+			MarkdownDescription: "What destroying a job that is still running does: `cancel` (default) cancels it and " +
+				"waits up to `timeouts.delete` for it to stop; `abandon` leaves it running and only forgets it.",
+			Optional:   true,
+			Computed:   true,
+			Default:    stringdefault.StaticString(onDestroyCancel),
+			Validators: []validator.String{stringvalidator.OneOf(onDestroyCancel, onDestroyAbandon)},
+		},
+		"created_at":    computedString("When the backend created the job (RFC 3339)."),
+		"finished_at":   computedString("When the job finished (RFC 3339), once it has."),
+		"error_message": computedString("Why the job failed, when it did."),
+	}
 }
 
 func timeoutsAttribute(ctx context.Context) schema.Attribute {

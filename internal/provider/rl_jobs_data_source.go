@@ -58,9 +58,6 @@ func (d *rlJobsDataSource) Metadata(_ context.Context, req datasource.MetadataRe
 }
 
 func (d *rlJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	text := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: description, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the organisation's RL jobs on the Synth backend (`GET /rl/jobs`), in the order the " +
 			"backend lists them, following its cursor page by page until `limit` jobs have been read or the list ends.",
@@ -75,21 +72,10 @@ func (d *rlJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 				Optional: true,
 			},
 			"limit": jobsLimitAttribute(),
-			"jobs": schema.ListNestedAttribute{
-				MarkdownDescription: "The jobs, in the order the backend lists them.",
-				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"id":              text("The job id."),
-						"status":          text("The job's status, lower-cased."),
-						"created_at":      text("When the backend created the job (RFC 3339)."),
-						"finished_at":     text("When the job finished (RFC 3339), once it has."),
-						"model_id":        text("The trained model the job continues from, when it was submitted with `[model].source`."),
-						"base_model":      text("The base model the job trains."),
-						"output_model_id": text("The trained model, once the job has succeeded; null before."),
-					},
-				},
-			},
+			"jobs": jobSummariesAttribute(map[string]schema.Attribute{
+				"model_id":        computedText("The trained model the job continues from, when it was submitted with `[model].source`."),
+				"output_model_id": computedText("The trained model, once the job has succeeded; null before."),
+			}),
 		},
 	}
 }

@@ -82,7 +82,7 @@ func writeImportedSFTJob(ctx context.Context, job *synthapi.Job, id string, dst 
 	}
 	imported.setFromJob(job)
 
-	for name, value := range map[string]any{
+	diags.Append(setRootAttributes(ctx, dst, map[string]any{
 		"id":                  imported.ID,
 		"config_toml":         imported.ConfigTOML,
 		"training_file_id":    imported.TrainingFileID,
@@ -91,14 +91,10 @@ func writeImportedSFTJob(ctx context.Context, job *synthapi.Job, id string, dst 
 		"on_destroy":          imported.OnDestroy,
 		"allow_duplicate":     imported.AllowDuplicate,
 		"effective_config":    imported.EffectiveConfig,
-	} {
-		diags.Append(dst.SetAttribute(ctx, path.Root(name), value)...)
-	}
+	})...)
 	for name, block := range imported.blocks() {
 		diags.Append(dst.SetAttribute(ctx, path.Root(name), *block)...)
 	}
-	for name, value := range imported.values() {
-		diags.Append(dst.SetAttribute(ctx, path.Root(name), value)...)
-	}
+	diags.Append(setRootAttributes(ctx, dst, imported.values())...)
 	return diags
 }

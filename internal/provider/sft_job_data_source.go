@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
@@ -51,43 +49,30 @@ func (d *sftJobDataSource) Metadata(_ context.Context, req datasource.MetadataRe
 }
 
 func (d *sftJobDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	text := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: description, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one SFT job (full fine-tune, LoRA or QLoRA) from the Synth backend " +
 			"(`GET /learning/jobs/{id}`, then the older SFT routes for a job other tools made), for example a fine-tune " +
 			"started with `synth-ai train --type sft` whose trained model a `synth_rl_job` starts from. A job the backend " +
 			"does not know is an error. The read never waits: a job that has just succeeded may not name its trained " +
 			"model yet.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The job id.",
-				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
-			"status": text("The job's status as the backend reports it, lower-cased: `created`, `queued`, `running`, " +
+		Attributes: jobDataAttributes(map[string]schema.Attribute{
+			"status": computedText("The job's status as the backend reports it, lower-cased: `created`, `queued`, `running`, " +
 				"`succeeded`, `failed`, `cancelled`, or another running state."),
-			"fine_tuned_model": text("The trained model (for example `fft:Qwen/Qwen3-4B:job_abc`) once the job has " +
+			"fine_tuned_model": computedText("The trained model (for example `fft:Qwen/Qwen3-4B:job_abc`) once the job has " +
 				"succeeded and the backend names it, on the job or in its result; null before. Use it as the " +
 				"`model.source` of a `synth_rl_job`."),
-			"output_model_id":  text("The same value as `fine_tuned_model`, under the name `synth_rl_job` gives its trained model."),
-			"created_at":       text("When the backend created the job (RFC 3339)."),
-			"updated_at":       text("When the backend last changed the job (RFC 3339)."),
-			"started_at":       text("When the job started running (RFC 3339), once it has."),
-			"finished_at":      text("When the job finished (RFC 3339), once it has."),
-			"error_message":    text("Why the job failed or was cancelled, when it was."),
-			"base_model":       text("The base model the job trains (never its output)."),
-			"training_type":    text("The job's training type, `sft_offline` for the jobs the provider submits."),
-			"training_file_id": text("The uploaded training file the job trains on."),
-			"validation_file_id": text("The uploaded validation file, when the job was submitted with one " +
+			"output_model_id":  computedText("The same value as `fine_tuned_model`, under the name `synth_rl_job` gives its trained model."),
+			"base_model":       computedText("The base model the job trains (never its output)."),
+			"training_type":    computedText("The job's training type, `sft_offline` for the jobs the provider submits."),
+			"training_file_id": computedText("The uploaded training file the job trains on."),
+			"validation_file_id": computedText("The uploaded validation file, when the job was submitted with one " +
 				"(`metadata.effective_config.data.validation_files`)."),
-			"hyperparameters_json": text("The job's hyperparameters as the backend echoes them, as JSON with sorted keys; " +
+			"hyperparameters_json": computedText("The job's hyperparameters as the backend echoes them, as JSON with sorted keys; " +
 				"null when it does not."),
-			"effective_config_json": text("The compute, data and training settings the job was submitted with " +
+			"effective_config_json": computedText("The compute, data and training settings the job was submitted with " +
 				"(`metadata.effective_config`), as JSON with sorted keys; null when the backend does not echo them. " +
 				"(The resource's `effective_config` is the whole create request.)"),
-		},
+		}),
 	}
 }
 

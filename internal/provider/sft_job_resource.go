@@ -136,9 +136,7 @@ func (r *sftJobResource) Read(ctx context.Context, req resource.ReadRequest, res
 	var fields sftJobFields
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("fine_tuned_model"), &fields.FineTunedModel)...)
 	fields.setFromJob(job)
-	for name, value := range fields.values() {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
-	}
+	resp.Diagnostics.Append(setRootAttributes(ctx, &resp.State, fields.values())...)
 }
 
 // Update never calls the backend to change a job: what remains is resuming

@@ -6,14 +6,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/rlconfig"
 )
@@ -28,11 +23,6 @@ func (r *sftJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 			"validates the config, submits the job, starts it and (by default) waits until it has finished and named its " +
 			"trained model. The backend has no update call, so changing any part of the training submits a new job.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The job id the backend assigned.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
 			"config_toml": schema.StringAttribute{
 				MarkdownDescription: "A whole SFT config document in TOML, as `synth-ai train --type sft --config` reads it, " +
 					"for example `file(\"sft.toml\")`. The typed attributes override the keys they name; `[job].data` and " +
@@ -54,14 +44,6 @@ func (r *sftJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
 			},
-			"on_destroy": schema.StringAttribute{
-				MarkdownDescription: "What destroying a job that is still running does: `cancel` (default) cancels it and " +
-					"waits up to `timeouts.delete` for it to stop; `abandon` leaves it running and only forgets it.",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(onDestroyCancel),
-				Validators: []validator.String{stringvalidator.OneOf(onDestroyCancel, onDestroyAbandon)},
-			},
 			"allow_duplicate": schema.BoolAttribute{
 				MarkdownDescription: "Submit even when the backend already runs a job with the same base model, training " +
 					"file, hyperparameters and effective config. With `false` (the default) such a job fails the plan (and the " +
@@ -79,12 +61,10 @@ func (r *sftJobResource) Schema(ctx context.Context, _ resource.SchemaRequest, r
 				"`model.source` of a `synth_rl_job`."),
 			"output_model_id": computedString("The same value as `fine_tuned_model`, under the name `synth_rl_job` gives its " +
 				"trained model, so that a job of either kind hands its model on the same way."),
-			"created_at":       computedString("When the backend created the job (RFC 3339)."),
-			"finished_at":      computedString("When the job finished (RFC 3339), once it has."),
-			"error_message":    computedString("Why the job failed, when it did."),
 			"effective_config": computedString("JSON of exactly the create request that is sent: `config_toml` with the typed attributes and file ids merged in, the defaults filled, in the SDK's payload shape. Shown at plan once every input is known."),
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, jobLifecycleAttributes())
 	// A change to the typed blocks, config_toml or the file ids replaces the
 	// job only when the request it sends changes: see planReplacement.
 	maps.Copy(resp.Schema.Attributes, blockAttributes(&rlconfig.SFT))

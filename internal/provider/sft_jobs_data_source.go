@@ -47,9 +47,6 @@ func (d *sftJobsDataSource) Metadata(_ context.Context, req datasource.MetadataR
 }
 
 func (d *sftJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	text := func(description string) schema.StringAttribute {
-		return schema.StringAttribute{MarkdownDescription: description, Computed: true}
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the organisation's SFT jobs on the Synth backend (`GET /learning/jobs?type=sft_offline`), " +
 			"in the order the backend lists them, following its cursor page by page until `limit` jobs have been read " +
@@ -66,21 +63,10 @@ func (d *sftJobsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				Validators:          []validator.String{rfc3339Validator{}},
 			},
 			"limit": jobsLimitAttribute(),
-			"jobs": schema.ListNestedAttribute{
-				MarkdownDescription: "The jobs, in the order the backend lists them.",
-				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{
-					Attributes: map[string]schema.Attribute{
-						"id":               text("The job id."),
-						"status":           text("The job's status, lower-cased."),
-						"created_at":       text("When the backend created the job (RFC 3339)."),
-						"finished_at":      text("When the job finished (RFC 3339), once it has."),
-						"base_model":       text("The base model the job trains."),
-						"training_file_id": text("The uploaded training file the job trains on."),
-						"fine_tuned_model": text("The trained model, once the job has succeeded and the listing names it; null before."),
-					},
-				},
-			},
+			"jobs": jobSummariesAttribute(map[string]schema.Attribute{
+				"training_file_id": computedText("The uploaded training file the job trains on."),
+				"fine_tuned_model": computedText("The trained model, once the job has succeeded and the listing names it; null before."),
+			}),
 		},
 	}
 }
