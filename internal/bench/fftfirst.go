@@ -53,9 +53,10 @@ type handOff struct {
 	// end is when the SFT job succeeded (its finished_at: start + queue +
 	// run), visible when its fine_tuned_model appeared (end + model lag).
 	end, visible time.Time
-	// detected is the first poll of the job answered once its model was
-	// visible; rlPost the POST of the RL job that followed it.
-	detected, rlPost time.Time
+	// sawSucceeded is the first poll of the job answered once it had
+	// succeeded, detected the first once its model was visible; rlPost
+	// the POST of the RL job that followed.
+	sawSucceeded, detected, rlPost time.Time
 	polls            int // GETs of the SFT job in the apply
 }
 
@@ -197,6 +198,9 @@ func handOffFrom(reqs []logRequest, id string, end time.Time, modelLag time.Dura
 				return nil, fmt.Errorf("a request to %s has no readable time", req.path)
 			}
 			h.polls++
+			if h.sawSucceeded.IsZero() && !req.at.Before(h.end) {
+				h.sawSucceeded = req.at
+			}
 			if h.detected.IsZero() && !req.at.Before(h.visible) {
 				h.detected = req.at
 			}
@@ -237,13 +241,13 @@ func fftFirstTables(res *fftFirstResult) ([]*table, []string) {
 func handOffTable(hs []*handOff) *table {
 	t := &table{
 		title: "FFT-first pipeline: hand-off from the fine-tune to RL in `terraform apply` of `examples/fft-first`",
-		header: []string{"train.jsonl", "polls of the SFT job", "(a) detection delay: first poll with the model − job end",
-			"of which after the model appeared", "(b) hand-off: RL POST − that poll", "RL POST − job end", "target", "result"},
+		header: []string{"train.jsonl", "polls of the SFT job", "first poll after success − job end",
+			"(a) detection delay: first poll with the model − job end", "of which after the model appeared", "(b) hand-off: RL POST − that poll", "RL POST − job end", "target", "result"},
 	}
 	for _, h := range hs {
 		var v verdict
 		v.check(h.handOffTime() <= maxHandOff, "%s > %s (+%s)", seconds(h.handOffTime()), seconds(maxHandOff), seconds(h.handOffTime()-maxHandOff))
-		t.addJudged(v, sizeName(h.bytes), fmt.Sprint(h.polls), seconds(h.detectionDelay()), seconds(h.detected.Sub(h.visible)), seconds(h.handOffTime()),
+		t.addJudged(v, sizeName(h.bytes), fmt.Sprint(h.polls), seconds(h.sawSucceeded.Sub(h.end)), seconds(h.detectionDelay()), seconds(h.detected.Sub(h.visible)), seconds(h.handOffTime()),
 			seconds(h.rlPost.Sub(h.end)), "(b) ≤ "+seconds(maxHandOff), v.String())
 	}
 	t.notes = append(t.notes, strings.TrimSpace(fmt.Sprintf(`

@@ -39,6 +39,9 @@ func TestHandOffFromFindsFirstPollWithModelAndTheRLPostAfterIt(t *testing.T) {
 	if h.polls != 4 || h.detectionDelay() != 1200*time.Millisecond || h.handOffTime() != 50*time.Millisecond {
 		t.Errorf("got %d polls, detection %s, hand-off %s; want 4, 1.2s, 50ms", h.polls, h.detectionDelay(), h.handOffTime())
 	}
+	if got := h.sawSucceeded.Sub(end); got != 500*time.Millisecond {
+		t.Errorf("the first poll after success came %s after the end, want 500ms", got)
+	}
 }
 
 func TestHandOffFromRefusesAnApplyWithoutDetectionOrRLPost(t *testing.T) {
