@@ -57,7 +57,7 @@ type handOff struct {
 	// succeeded, detected the first once its model was visible; rlPost
 	// the POST of the RL job that followed.
 	sawSucceeded, detected, rlPost time.Time
-	polls            int // GETs of the SFT job in the apply
+	polls                          int // GETs of the SFT job in the apply
 }
 
 func (h *handOff) detectionDelay() time.Duration { return h.detected.Sub(h.end) }
