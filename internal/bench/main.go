@@ -53,7 +53,7 @@ var (
 		fanoutJobs:  50,
 		fanoutTime:  5 * time.Second,
 		trainFile:   trainingFileOpts{small: 1 << 20, large: 1 << 30, repeats: 3},
-		fftFirst:    fftFirstOpts{small: 1 << 20, large: 1 << 30, repeats: 3},
+		fftFirst:    fftFirstOpts{small: 1 << 20, large: 1 << 30, repeats: 3, emulator: fftDemoTimes},
 		historyJobs: 20000,
 	}
 	smokeSizes = sizes{
@@ -62,7 +62,9 @@ var (
 		fanoutJobs:  3,
 		fanoutTime:  time.Second,
 		trainFile:   trainingFileOpts{small: 256 << 10, large: 4 << 20, repeats: 1},
-		fftFirst:    fftFirstOpts{small: 64 << 10, large: 256 << 10, repeats: 1},
+		fftFirst: fftFirstOpts{small: 64 << 10, large: 256 << 10, repeats: 1,
+			// No model lag: its fixed 5 s re-read would double the smoke run.
+			emulator: fftEmulatorTimes{queue: 100 * time.Millisecond, run: 500 * time.Millisecond, fileReadyLag: 100 * time.Millisecond, modelLag: -1}},
 		historyJobs: 2000,
 		benchtime:   "1x",
 	}
