@@ -2,7 +2,8 @@
 // prints one Markdown report: what a wait for a job costs next to the SDK's
 // fixed poller, what a plan over many jobs costs next to Terraform's floor,
 // how an apply of many jobs fans out, what a gigabyte training file costs to
-// check, upload and plan again, and the Go micro-benchmarks.
+// check, upload and plan again, what planning the FFT-first pipeline costs and
+// how fast its apply hands the fine-tune to RL, and the Go micro-benchmarks.
 //
 //	go run ./internal/bench          # full run, several minutes (make bench)
 //	go run ./internal/bench -smoke   # tiny sizes, well under a minute (make test)
@@ -40,6 +41,7 @@ type sizes struct {
 	fanoutJobs  int
 	fanoutTime  time.Duration
 	trainFile   trainingFileOpts
+	fftFirst    fftFirstOpts
 	historyJobs int    // the backend's job history for the identical-job check at scale
 	benchtime   string // "" for go test's default
 }
@@ -51,6 +53,7 @@ var (
 		fanoutJobs:  50,
 		fanoutTime:  5 * time.Second,
 		trainFile:   trainingFileOpts{small: 1 << 20, large: 1 << 30, repeats: 3},
+		fftFirst:    fftFirstOpts{small: 1 << 20, large: 1 << 30, repeats: 3, emulator: fftDemoTimes},
 		historyJobs: 20000,
 	}
 	smokeSizes = sizes{
@@ -59,6 +62,9 @@ var (
 		fanoutJobs:  3,
 		fanoutTime:  time.Second,
 		trainFile:   trainingFileOpts{small: 256 << 10, large: 4 << 20, repeats: 1},
+		fftFirst: fftFirstOpts{small: 64 << 10, large: 256 << 10, repeats: 1,
+			// No model lag: its fixed 5 s re-read would double the smoke run.
+			emulator: fftEmulatorTimes{queue: 100 * time.Millisecond, run: 500 * time.Millisecond, fileReadyLag: 100 * time.Millisecond, modelLag: -1}},
 		historyJobs: 2000,
 		benchtime:   "1x",
 	}
@@ -73,7 +79,7 @@ func main() {
 }
 
 // benchNames are what -only accepts.
-var benchNames = []string{"wait", "plan", "fanout", "dupcheck", "dupcheck-scale", "training-file", "micro"}
+var benchNames = []string{"wait", "plan", "fanout", "dupcheck", "dupcheck-scale", "training-file", "fft-first", "micro"}
 
 // run is main without the exit, so that every deferred cleanup runs.
 func run(smoke bool, cpuProfile, only string, stdout, stderr io.Writer) int {
@@ -167,7 +173,7 @@ func measureAll(ctx context.Context, root, tmp string, sz sizes, progress func(s
 		tables = append(tables, waitTable(waitRows))
 	}
 
-	if ctx.Err() == nil && (want("plan") || want("fanout") || want("dupcheck") || want("dupcheck-scale") || want("training-file")) {
+	if ctx.Err() == nil && (want("plan") || want("fanout") || want("dupcheck") || want("dupcheck-scale") || want("training-file") || want("fft-first")) {
 		progress("building the provider and the emulator")
 		r, err := newRig(ctx, root, tmp, sz.plan.cpuProfile != "")
 		if err != nil {
@@ -241,6 +247,17 @@ func measureWithTerraform(ctx context.Context, r *rig, sz sizes, want func(strin
 			fail(err)
 		}
 		ts, broken := trainingFileTables(tfRes)
+		for _, b := range broken {
+			fail(errors.New(b))
+		}
+		tables = append(tables, ts...)
+	}
+	if want("fft-first") && ctx.Err() == nil {
+		ffRes, err := measureFFTFirst(ctx, r, sz.fftFirst, progress)
+		if err != nil {
+			fail(err)
+		}
+		ts, broken := fftFirstTables(ffRes)
 		for _, b := range broken {
 			fail(errors.New(b))
 		}

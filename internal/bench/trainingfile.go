@@ -137,7 +137,7 @@ func measureTrainingFile(ctx context.Context, r *rig, o trainingFileOpts, progre
 	for range o.repeats {
 		// Alternated, so that load from elsewhere falls on both sizes alike.
 		for i, d := range []struct{ dir, path string }{{smallDir, smallPath}, {largeDir, largePath}} {
-			if err := r.planTrainingFile(ctx, d.dir, env, d.path, res.plans[i]); err != nil {
+			if err := r.planUnchanged(ctx, d.dir, env, res.plans[i], "-var", "path="+d.path); err != nil {
 				return res, err
 			}
 		}
@@ -150,7 +150,7 @@ func measureTrainingFile(ctx context.Context, r *rig, o trainingFileOpts, progre
 		return res, err
 	}
 	res.touched = &planFlat{bytes: o.large}
-	return res, r.planTrainingFile(ctx, largeDir, env, largePath, res.touched)
+	return res, r.planUnchanged(ctx, largeDir, env, res.touched, "-var", "path="+largePath)
 }
 
 // measureHashCost times trainfile.CheckFile and sha256sum on the file at
@@ -320,17 +320,18 @@ func curlUpload(ctx context.Context, curl, url, apiKey, path string) (wall time.
 	return wall, status, id, nil
 }
 
-// planTrainingFile runs one plan of an applied training file, adding its
-// wall time to p and keeping the usage of the plan that read most.
-func (r *rig) planTrainingFile(ctx context.Context, dir string, env []string, path string, p *planFlat) error {
+// planUnchanged runs one plan of an applied dataset's configuration in
+// dir, adding its wall time to p and keeping the usage of the plan that
+// read most.
+func (r *rig) planUnchanged(ctx context.Context, dir string, env []string, p *planFlat, vars ...string) error {
 	sampler, err := r.sampleProviders()
 	if err != nil {
 		return err
 	}
-	res, err := r.mustRun(ctx, dir, env, []int{0, 2}, append(planArgs, "-var", "path="+path)...)
+	res, err := r.mustRun(ctx, dir, env, []int{0, 2}, append(planArgs, vars...)...)
 	used := sampler.stop()
 	if err != nil {
-		return fmt.Errorf("planning the %s training file: %w", sizeName(p.bytes), err)
+		return fmt.Errorf("planning with the %s dataset: %w", sizeName(p.bytes), err)
 	}
 	p.walls = append(p.walls, res.wall)
 	if used.readBytes >= p.usage.readBytes {
@@ -365,21 +366,30 @@ func trainingFileTables(res *trainingFileResult) ([]*table, []string) {
 		tables = append(tables, hashTable(res.hash))
 	}
 	if len(res.plans) == 2 && len(res.plans[0].walls) > 0 && len(res.plans[1].walls) > 0 {
-		tables = append(tables, planFlatTable(res.plans, res.touched))
+		title := fmt.Sprintf("Training file: plan of an unchanged dataset (`terraform plan -refresh=true`, median of %d)", len(res.plans[0].walls))
+		tables = append(tables, planFlatTable(title, res.plans, res.touched))
 		all := res.plans
 		if res.touched != nil && len(res.touched.walls) > 0 {
 			all = append(all, res.touched)
 		}
-		for _, p := range all {
-			if p.changes {
-				broken = append(broken, fmt.Sprintf("the plan of the unchanged %s training file is not empty:\n%s", sizeName(p.bytes), tail(p.output, 2000)))
-			}
-			if p.usage.processes == 0 || p.usage.peakKiB == 0 {
-				broken = append(broken, fmt.Sprintf("the plans of the %s training file: no provider process was sampled", sizeName(p.bytes)))
-			}
-		}
+		broken = append(broken, planFlatProblems(all)...)
 	}
 	return tables, broken
+}
+
+// planFlatProblems are what makes plans of an unchanged dataset no
+// measurement: a plan that proposed changes, or no provider sampled.
+func planFlatProblems(plans []*planFlat) []string {
+	var broken []string
+	for _, p := range plans {
+		if p.changes {
+			broken = append(broken, fmt.Sprintf("the plan with the unchanged %s dataset is not empty:\n%s", sizeName(p.bytes), tail(p.output, 2000)))
+		}
+		if p.usage.processes == 0 || p.usage.peakKiB == 0 {
+			broken = append(broken, fmt.Sprintf("the plans with the %s dataset: no provider process was sampled", sizeName(p.bytes)))
+		}
+	}
+	return broken
 }
 
 func uploadTable(u *uploadCost) *table {
@@ -452,10 +462,10 @@ func hashTable(h *hashCost) *table {
 	return t
 }
 
-func planFlatTable(plans []*planFlat, touched *planFlat) *table {
+func planFlatTable(title string, plans []*planFlat, touched *planFlat) *table {
 	small, large := plans[0], plans[1]
 	t := &table{
-		title:  fmt.Sprintf("Training file: plan of an unchanged dataset (`terraform plan -refresh=true`, median of %d)", len(small.walls)),
+		title:  title,
 		header: []string{"dataset", "plan wall", "over the smallest", "provider bytes read", "provider peak RSS", "plan", "target", "result"},
 	}
 	smallWall := median(small.walls)
@@ -490,9 +500,12 @@ func planFlatTable(plans []*planFlat, touched *planFlat) *table {
 	t.notes = append(t.notes, strings.TrimSpace(`
 Each dataset was applied first, so its size and modification time are in the resource's private state.
 Bytes read is the rchar of the plan's provider processes (from /proc/<pid>/io, sampled every 10 ms, for the
-plan that read most): everything they had from read calls, Terraform's gRPC messages included. The control
-row is one more plan after the large file's modification time moved, content unchanged: the refresh hashes
-it again (once; the plan then trusts what the refresh recorded), which the count must show.`))
+plan that read most): everything they had from read calls, Terraform's gRPC messages included.`))
+	if touched != nil {
+		t.notes = append(t.notes, strings.TrimSpace(`
+The control row is one more plan after the large file's modification time moved, content unchanged: the
+refresh hashes it again (once; the plan then trusts what the refresh recorded), which the count must show.`))
+	}
 	return t
 }
 
