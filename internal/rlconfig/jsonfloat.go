@@ -43,25 +43,10 @@ func pythonFloat(v float64) string {
 // forJSON deep-copies a parsed config table, the way copyTable does, with
 // every float64 made a jsonFloat.
 func forJSON(t map[string]any) map[string]any {
-	out := make(map[string]any, len(t))
-	for k, e := range t {
-		out[k] = forJSONValue(e)
-	}
-	return out
-}
-
-func forJSONValue(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return forJSON(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = forJSONValue(e)
+	return mapScalars(t, func(v any) any {
+		if f, ok := v.(float64); ok {
+			return jsonFloat(f)
 		}
-		return out
-	case float64:
-		return jsonFloat(v)
-	}
-	return v
+		return v
+	})
 }

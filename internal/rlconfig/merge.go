@@ -63,25 +63,37 @@ func tableIn(doc map[string]any, name string) map[string]any {
 // copyTable deep-copies the tables and arrays of a parsed document; scalars
 // are immutable and shared. A nil table copies to an empty one.
 func copyTable(t map[string]any) map[string]any {
+	return mapScalars(t, sameScalar)
+}
+
+func copyValue(v any) any {
+	return mapScalarsValue(v, sameScalar)
+}
+
+func sameScalar(v any) any { return v }
+
+// mapScalars deep-copies the tables and arrays of a parsed document, passing
+// every other value through scalar. A nil table copies to an empty one.
+func mapScalars(t map[string]any, scalar func(any) any) map[string]any {
 	out := make(map[string]any, len(t))
 	for k, v := range t {
-		out[k] = copyValue(v)
+		out[k] = mapScalarsValue(v, scalar)
 	}
 	return out
 }
 
-func copyValue(v any) any {
+func mapScalarsValue(v any, scalar func(any) any) any {
 	switch v := v.(type) {
 	case map[string]any:
-		return copyTable(v)
+		return mapScalars(v, scalar)
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = copyValue(e)
+			out[i] = mapScalarsValue(e, scalar)
 		}
 		return out
 	}
-	return v
+	return scalar(v)
 }
 
 // lookup follows a key path through nested tables.

@@ -30,12 +30,21 @@ const (
 // ModelKinds lists every kind in the order the docs present them.
 var ModelKinds = []ModelKind{KindBase, KindFullFinetune, KindLoRA, KindRL, KindLegacy, KindUnknown}
 
+// kindOfPrefix holds every prefix the SDK knows, and so the kinds of trained
+// model a job can start from: fine-tuned, full fine-tuned, LoRA/QLoRA (PEFT)
+// fine-tuned, QLoRA fine-tuned, and an earlier RL policy. Another prefix
+// draws a warning: the backend may know more kinds than the SDK.
 var kindOfPrefix = map[string]ModelKind{
 	"fft":  KindFullFinetune,
 	"peft": KindLoRA,
 	"qft":  KindLoRA,
 	"rl":   KindRL,
 	"ft":   KindLegacy,
+}
+
+func isKnownPrefix(prefix string) bool {
+	_, known := kindOfPrefix[prefix]
+	return known
 }
 
 // checkpointPrefix starts the segment an RL output may carry after its job id

@@ -8,12 +8,6 @@ import (
 	"unicode"
 )
 
-// sourcePrefixes are the kinds of trained model a job can start from:
-// fine-tuned, full fine-tuned, LoRA/QLoRA (PEFT) fine-tuned, QLoRA
-// fine-tuned, and an earlier RL policy. Another prefix draws a warning: the
-// backend may know more kinds than the SDK.
-var sourcePrefixes = []string{"ft", "fft", "peft", "qft", "rl"}
-
 // ValidateModelSource checks the form of a [model].source id: a trained
 // model such as "ft:Qwen/Qwen3-4B:job_123" or "peft:Qwen/Qwen3-0.6B:job_9"
 // (a prefix, no empty ':'-separated segment, and a later segment naming the
@@ -47,14 +41,14 @@ func ValidateModelSource(id string) error {
 // of the prefixes the SDK knows (ft:, fft:, peft:, qft:, rl:).
 func HasKnownSourcePrefix(id string) bool {
 	prefix, _, _ := strings.Cut(id, ":")
-	return slices.Contains(sourcePrefixes, prefix)
+	return isKnownPrefix(prefix)
 }
 
 // ValidateBaseModel checks that id has the "org/name" form of a base model
 // such as "Qwen/Qwen3-4B", using the characters Hugging Face allows in
 // repository ids.
 func ValidateBaseModel(id string) error {
-	if prefix, _, ok := strings.Cut(id, ":"); ok && slices.Contains(sourcePrefixes, prefix) {
+	if prefix, _, ok := strings.Cut(id, ":"); ok && isKnownPrefix(prefix) {
 		// The likeliest mistake of all: a trained model given as a base.
 		return fmt.Errorf("%q is a trained model id, not a base model (\"org/name\"); it belongs in the model source", id)
 	}

@@ -3,6 +3,7 @@ package rlconfig
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -102,10 +103,5 @@ func (o *Overrides) isUnknown(attr string) bool {
 // isUnknownExactly reports whether attr itself, not merely its block, is
 // listed as unknown.
 func (o *Overrides) isUnknownExactly(attr string) bool {
-	for _, u := range o.Unknown {
-		if attr == u {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(o.Unknown, attr)
 }

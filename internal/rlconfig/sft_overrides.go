@@ -242,31 +242,17 @@ func pruneEmptyTables(t map[string]any) {
 // fromJSONNumbers copies a decoded JSON document with each json.Number made
 // the int64 or float64 TOML decoding would give.
 func fromJSONNumbers(t map[string]any) map[string]any {
-	out := make(map[string]any, len(t))
-	for k, v := range t {
-		out[k] = fromJSONNumber(v)
-	}
-	return out
-}
-
-func fromJSONNumber(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return fromJSONNumbers(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = fromJSONNumber(e)
+	return mapScalars(t, func(v any) any {
+		n, ok := v.(json.Number)
+		if !ok {
+			return v
 		}
-		return out
-	case json.Number:
-		if n, err := v.Int64(); err == nil {
-			return n
+		if i, err := n.Int64(); err == nil {
+			return i
 		}
-		f, _ := v.Float64()
+		f, _ := n.Float64()
 		return f
-	}
-	return v
+	})
 }
 
 func firstPresent(doc map[string]any, keys ...string) (any, bool) {

@@ -182,10 +182,6 @@ func orList(words []string) string {
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
-// trainedPrefixes mark ids of models a job produced; an SFT job trains from
-// a base model only.
-var trainedPrefixes = []string{"ft", "fft", "peft", "qft", "rl"}
-
 func (v *sftValidator) checkBaseModel() {
 	k, _ := SFT.Key("job.model")
 	if v.isUnknown(k) {
@@ -209,7 +205,7 @@ func (v *sftValidator) checkBaseModel() {
 		}
 		return
 	}
-	if prefix, _, found := strings.Cut(id, ":"); found && slices.Contains(trainedPrefixes, strings.ToLower(prefix)) {
+	if prefix, _, found := strings.Cut(id, ":"); found && isKnownPrefix(strings.ToLower(prefix)) {
 		v.errorAt(at, "Invalid model id",
 			"%s is %q, a fine-tuned model id; an SFT job trains from a base model such as \"Qwen/Qwen3-4B\", never from a %s: id.",
 			at.name, id, prefix)
