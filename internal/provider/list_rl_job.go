@@ -187,26 +187,39 @@ func streamJobs(ctx context.Context, data *providerData, family *jobFamily, req 
 	}
 }
 
-// result is one listed job; with include_resource it is read again when the
-// list route left its config out, because import needs the config.
+// result is one listed job, with its results view when it carries the
+// resource.
 func (l *rlJobListResource) result(ctx context.Context, api backend, req list.ListRequest, job *synthapi.Job) list.ListResult {
+	result, recorded := listedJob(ctx, api, req, rlFamily, job, jobDisplayName(job), writeImportedJob)
+	if recorded != nil {
+		result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root("results"), readResults(ctx, api, recorded, &result.Diagnostics))...)
+	}
+	return result
+}
+
+// listedJob is one listed job of family: its identity and displayName and,
+// with include_resource, the resource as import would record it (write).
+// The job is read again when the listing left out what import rebuilds the
+// configuration from. It returns the job the resource was written from,
+// nil when there is none.
+func listedJob(ctx context.Context, api backend, req list.ListRequest, family *jobFamily, job *synthapi.Job, displayName string,
+	write func(ctx context.Context, job *synthapi.Job, id string, dst attributeSetter) diag.Diagnostics) (list.ListResult, *synthapi.Job) {
 	result := req.NewListResult(ctx)
-	result.DisplayName = jobDisplayName(job)
+	result.DisplayName = displayName
 	result.Diagnostics.Append(result.Identity.SetAttribute(ctx, path.Root("id"), job.ID)...)
 	if !req.IncludeResource {
-		return result
+		return result, nil
 	}
-	if job.ConfigJSON == nil {
-		full, err := api.GetJob(ctx, job.ID)
+	if family.recorded(job) == nil {
+		full, err := family.routes(api).GetJob(ctx, job.ID)
 		if err != nil {
-			result.Diagnostics.AddError("Could not read the RL job", jobReadError(job.ID, err))
-			return result
+			result.Diagnostics.AddError("Could not read the "+family.noun, jobReadError(job.ID, err))
+			return result, nil
 		}
 		job = full
 	}
-	result.Diagnostics.Append(writeImportedJob(ctx, job, job.ID, result.Resource)...)
-	result.Diagnostics.Append(result.Resource.SetAttribute(ctx, path.Root("results"), readResults(ctx, api, job, &result.Diagnostics))...)
-	return result
+	result.Diagnostics.Append(write(ctx, job, job.ID, result.Resource)...)
+	return result, job
 }
 
 // jobFilter is the list block's config, read once.

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/synth-laboratories/terraform-provider-synth/internal/synthapi"
@@ -67,24 +66,9 @@ func (l *sftJobListResource) List(ctx context.Context, req list.ListRequest, str
 	})
 }
 
-// result is one listed job; with include_resource it is read again when the
-// listing left out what import rebuilds the configuration from.
+// result is one listed job.
 func (l *sftJobListResource) result(ctx context.Context, api backend, req list.ListRequest, job *synthapi.Job) list.ListResult {
-	result := req.NewListResult(ctx)
-	result.DisplayName = sftJobDisplayName(job)
-	result.Diagnostics.Append(result.Identity.SetAttribute(ctx, path.Root("id"), job.ID)...)
-	if !req.IncludeResource {
-		return result
-	}
-	if sftFamily.recorded(job) == nil {
-		full, err := api.SFT().GetJob(ctx, job.ID)
-		if err != nil {
-			result.Diagnostics.AddError("Could not read the SFT job", jobReadError(job.ID, err))
-			return result
-		}
-		job = full
-	}
-	result.Diagnostics.Append(writeImportedSFTJob(ctx, job, job.ID, result.Resource)...)
+	result, _ := listedJob(ctx, api, req, sftFamily, job, sftJobDisplayName(job), writeImportedSFTJob)
 	return result
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -72,20 +73,9 @@ func (d *rlJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = d.data.maskSecrets(ctx)
-	api, ok := d.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
 	id := cfg.ID.ValueString()
-	job, err := api.GetJob(ctx, id)
-	if synthapi.IsNotFound(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "RL job not found",
-			fmt.Sprintf("The backend has no job %q: %s", id, err))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Could not read the RL job", fmt.Sprintf("Job %q: %s", id, err))
+	ctx, api, job := readDataSourceJob(ctx, d.data, rlFamily, id, "The backend has no job %q: %s", &resp.Diagnostics)
+	if job == nil {
 		return
 	}
 	configJSON, err := recordedConfigJSON(job.Config())
@@ -109,4 +99,26 @@ func (d *rlJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		Results:       readResults(ctx, api, job, &resp.Diagnostics),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readDataSourceJob reads the job id of family for a single-job data source,
+// with the provider's secrets masked in the context it returns. A job the
+// backend does not know is an error on id, whose detail notFoundDetail
+// words from the id and the error. The job is nil after an error.
+func readDataSourceJob(ctx context.Context, data *providerData, family *jobFamily, id, notFoundDetail string, diags *diag.Diagnostics) (context.Context, backend, *synthapi.Job) {
+	ctx = data.maskSecrets(ctx)
+	api, ok := data.backend(diags)
+	if !ok {
+		return ctx, nil, nil
+	}
+	job, err := family.routes(api).GetJob(ctx, id)
+	if synthapi.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("id"), family.noun+" not found", fmt.Sprintf(notFoundDetail, id, err))
+		return ctx, nil, nil
+	}
+	if err != nil {
+		diags.AddError("Could not read the "+family.noun, fmt.Sprintf("Job %q: %s", id, err))
+		return ctx, nil, nil
+	}
+	return ctx, api, job
 }

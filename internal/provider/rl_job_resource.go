@@ -267,10 +267,6 @@ func (m *rlJobModel) copyJobFields(state *rlJobModel) {
 }
 
 func lookupString(config map[string]any, table, key string) (string, bool) {
-	section, ok := config[table].(map[string]any)
-	if !ok {
-		return "", false
-	}
-	s, ok := section[key].(string)
+	s, ok := lookupValue(config, table, key).(string)
 	return s, ok
 }

@@ -2,10 +2,10 @@ package provider
 
 import (
 	"regexp"
-
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"strings"
 	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 )
 
 // minSecretPrefix is the shortest start of a secret masked in logs. Task apps

@@ -86,19 +86,8 @@ func (d *sftJobDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = d.data.maskSecrets(ctx)
-	api, ok := d.data.backend(&resp.Diagnostics)
-	if !ok {
-		return
-	}
-	job, err := api.SFT().GetJob(ctx, id)
-	if synthapi.IsNotFound(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "SFT job not found",
-			fmt.Sprintf("The backend has no SFT job %q: %s", id, err))
-		return
-	}
-	if err != nil {
-		resp.Diagnostics.AddError("Could not read the SFT job", fmt.Sprintf("Job %q: %s", id, err))
+	ctx, _, job := readDataSourceJob(ctx, d.data, sftFamily, id, "The backend has no SFT job %q: %s", &resp.Diagnostics)
+	if job == nil {
 		return
 	}
 	state, err := sftJobData(job)
