@@ -88,18 +88,16 @@ func DecodeTrainingFile(data []byte) (*TrainingFile, error) {
 
 func fileFromFields(f map[string]json.RawMessage, data []byte) *TrainingFile {
 	file := &TrainingFile{
-		ID:       firstString(f, "id", "file_id"),
-		Filename: firstString(f, "filename"),
-		Purpose:  firstString(f, "purpose"),
-		SHA256:   strings.ToLower(firstString(f, "sha256")),
-		Status:   strings.ToLower(strings.TrimSpace(firstString(f, "status", "state", "storage_state"))),
-		Raw:      json.RawMessage(bytes.Clone(bytes.TrimSpace(data))),
+		ID:        firstString(f, "id", "file_id"),
+		Filename:  firstString(f, "filename"),
+		Purpose:   firstString(f, "purpose"),
+		SHA256:    strings.ToLower(firstString(f, "sha256")),
+		Status:    strings.ToLower(strings.TrimSpace(firstString(f, "status", "state", "storage_state"))),
+		CreatedAt: timeOrAsSent(f["created_at"]),
+		Raw:       json.RawMessage(bytes.Clone(bytes.TrimSpace(data))),
 	}
 	if n, err := strconv.ParseInt(scalarString(f["bytes"]), 10, 64); err == nil {
 		file.Bytes = n
-	}
-	if file.CreatedAt = timeField(f["created_at"]); file.CreatedAt == "" {
-		file.CreatedAt = scalarString(f["created_at"])
 	}
 	return file
 }

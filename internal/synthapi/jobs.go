@@ -366,10 +366,7 @@ func decodeEvents(body []byte) ([]Event, error) {
 			ev.Seq, anySeq = seq, true
 		}
 		for _, key := range []string{"created_at", "timestamp", "ts"} {
-			if ev.CreatedAt = timeField(f[key]); ev.CreatedAt == "" {
-				ev.CreatedAt = scalarString(f[key])
-			}
-			if ev.CreatedAt != "" {
+			if ev.CreatedAt = timeOrAsSent(f[key]); ev.CreatedAt != "" {
 				break
 			}
 		}

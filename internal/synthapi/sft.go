@@ -238,9 +238,7 @@ func (s SFTJobs) Models(ctx context.Context) ([]FineTunedModel, error) {
 			BaseModel: firstString(f, "base_model"),
 			JobID:     firstString(f, "job_id"),
 			Status:    firstString(f, "status"),
-		}
-		if m.CreatedAt = timeField(f["created_at"]); m.CreatedAt == "" {
-			m.CreatedAt = scalarString(f["created_at"])
+			CreatedAt: timeOrAsSent(f["created_at"]),
 		}
 		models = append(models, m)
 	}
