@@ -83,10 +83,7 @@ func (s SFTJobs) StartJob(ctx context.Context, id string, opts StartOptions) (St
 	if id == "" {
 		return 0, errors.New("starting a job: the job id is empty")
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = SystemClock
-	}
+	clock := clockOr(opts.Clock)
 	interval := cmp0(opts.Interval, defaultStartInterval)
 	deadline := clock.Now().Add(cmp0(opts.Timeout, defaultStartTimeout))
 	for {
