@@ -51,14 +51,21 @@ func (e *Emulator) createJob(w http.ResponseWriter, r *http.Request) {
 		evalInstances:  evalInstances(p.config),
 		outcome:        e.takeOutcome(),
 	}
-	e.jobs = append(e.jobs, j)
-	e.jobsByID[j.id] = j
-	if key != "" {
-		e.jobsByKey[key] = j
-	}
+	e.addJob(j, key)
 	answer := j.render(j.at(now, d), d)
 	e.mu.Unlock()
 	writeJSON(w, http.StatusCreated, answer)
+}
+
+// addJob records a new job, under storeKey too when the client sent an
+// Idempotency-Key (storeKey is that key as its family files it). The
+// caller holds e.mu.
+func (e *Emulator) addJob(j *job, storeKey string) {
+	e.jobs = append(e.jobs, j)
+	e.jobsByID[j.id] = j
+	if j.idempotencyKey != "" {
+		e.jobsByKey[storeKey] = j
+	}
 }
 
 func (e *Emulator) getJob(w http.ResponseWriter, r *http.Request) {
