@@ -245,11 +245,7 @@ func (c *Client) FileJobs(ctx context.Context, id string, after string, limit in
 	if err != nil {
 		return nil, "", true, err
 	}
-	last := ""
-	if n := len(page.jobs); n > 0 {
-		last = page.jobs[n-1].ID
-	}
-	return page.jobs, page.nextAfter(last), true, nil
+	return page.jobs, page.nextAfterLast(), true, nil
 }
 
 // DeleteFile deletes a training file (DELETE /files/{id}, else

@@ -169,11 +169,7 @@ func (s SFTJobs) ListJobs(ctx context.Context, p ListSFTJobsParams) (jobs []Job,
 	if err != nil {
 		return nil, "", err
 	}
-	last := ""
-	if n := len(page.jobs); n > 0 {
-		last = page.jobs[n-1].ID
-	}
-	return page.jobs, page.nextAfter(last), nil
+	return page.jobs, page.nextAfterLast(), nil
 }
 
 func limitOr20(n int) int {
