@@ -263,24 +263,17 @@ func (e *Emulator) listFiles(w http.ResponseWriter, r *http.Request) {
 	now, o, d := e.now(), e.opts.SFT, e.opts.Dialect
 
 	e.mu.Lock()
-	from, ok := indexAfter(e.files, func(f *storedFile) string { return f.ID }, after)
+	page, hasMore, ok := pageAfter(e.files, func(f *storedFile) string { return f.ID }, after, limit,
+		func(f *storedFile) bool {
+			_, visible := f.readiness(now, o)
+			return !f.Deleted && visible && (purpose == "" || f.Purpose == purpose)
+		},
+		func(f *storedFile) map[string]any { return f.render(now, o, d) })
+	e.mu.Unlock()
 	if !ok {
-		e.mu.Unlock()
 		writeDetail(w, http.StatusUnprocessableEntity, "after must be the id of a file")
 		return
 	}
-	page, hasMore := []map[string]any{}, false
-	for _, f := range e.files[from:] {
-		if _, visible := f.readiness(now, o); f.Deleted || !visible || (purpose != "" && f.Purpose != purpose) {
-			continue
-		}
-		if len(page) == limit {
-			hasMore = true
-			break
-		}
-		page = append(page, f.render(now, o, d))
-	}
-	e.mu.Unlock()
 	writeList(w, o.FileListShape, "data", page, hasMore)
 }
 

@@ -42,7 +42,6 @@ func (e *Emulator) SeedHistory(n, running int, span time.Duration) {
 			evalInstances: defaultEvalInstances,
 			outcome:       outcome,
 		}
-		e.jobs = append(e.jobs, j)
-		e.jobsByID[j.id] = j
+		e.addJob(j, "")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,14 +51,21 @@ func (e *Emulator) createJob(w http.ResponseWriter, r *http.Request) {
 		evalInstances:  evalInstances(p.config),
 		outcome:        e.takeOutcome(),
 	}
-	e.jobs = append(e.jobs, j)
-	e.jobsByID[j.id] = j
-	if key != "" {
-		e.jobsByKey[key] = j
-	}
+	e.addJob(j, key)
 	answer := j.render(j.at(now, d), d)
 	e.mu.Unlock()
 	writeJSON(w, http.StatusCreated, answer)
+}
+
+// addJob records a new job, under storeKey too when the client sent an
+// Idempotency-Key (storeKey is that key as its family files it). The
+// caller holds e.mu.
+func (e *Emulator) addJob(j *job, storeKey string) {
+	e.jobs = append(e.jobs, j)
+	e.jobsByID[j.id] = j
+	if j.idempotencyKey != "" {
+		e.jobsByKey[storeKey] = j
+	}
 }
 
 func (e *Emulator) getJob(w http.ResponseWriter, r *http.Request) {
@@ -153,38 +161,35 @@ func (e *Emulator) listJobs(w http.ResponseWriter, r *http.Request) {
 // none. A lost job still holds its place in line, so a cursor naming it
 // keeps working. The caller holds e.mu.
 func (e *Emulator) pageJobs(lq listQuery, now time.Time, d Dialect, keep func(*job) bool) (page []map[string]any, hasMore, ok bool) {
-	from, ok := indexAfter(e.jobs, func(j *job) string { return j.id }, lq.after)
-	if !ok {
-		return nil, false, false
-	}
-	page = []map[string]any{}
-	for _, j := range e.jobs[from:] {
-		if j.lost || !keep(j) {
-			continue
-		}
-		if !lq.matches(j, now) {
-			continue
-		}
-		if len(page) == lq.limit {
-			return page, true, true
-		}
-		page = append(page, j.render(j.at(now, d), d))
-	}
-	return page, false, true
+	return pageAfter(e.jobs, func(j *job) string { return j.id }, lq.after, lq.limit,
+		func(j *job) bool { return !j.lost && keep(j) && lq.matches(j, now) },
+		func(j *job) map[string]any { return j.render(j.at(now, d), d) })
 }
 
-// indexAfter is where a page after the item whose id is after begins: 0 for
-// no cursor; ok is false when no item has that id.
-func indexAfter[T any](items []T, id func(T) string, after string) (int, bool) {
-	if after == "" {
-		return 0, true
-	}
-	for i, item := range items {
-		if id(item) == after {
-			return i + 1, true
+// pageAfter is the page of up to limit rendered items that keep accepts,
+// beginning after the item whose id is after (at the start for no cursor);
+// hasMore says a further kept item exists, and ok is false when no item has
+// the id after.
+func pageAfter[T any](items []T, id func(T) string, after string, limit int, keep func(T) bool, render func(T) map[string]any) (page []map[string]any, hasMore, ok bool) {
+	from := 0
+	if after != "" {
+		i := slices.IndexFunc(items, func(item T) bool { return id(item) == after })
+		if i < 0 {
+			return nil, false, false
 		}
+		from = i + 1
 	}
-	return 0, false
+	page = []map[string]any{}
+	for _, item := range items[from:] {
+		if !keep(item) {
+			continue
+		}
+		if len(page) == limit {
+			return page, true, true
+		}
+		page = append(page, render(item))
+	}
+	return page, false, true
 }
 
 func (e *Emulator) cancelJob(w http.ResponseWriter, r *http.Request) {

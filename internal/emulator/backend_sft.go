@@ -200,11 +200,7 @@ func (e *Emulator) createSFTJob(w http.ResponseWriter, r *http.Request) {
 	}
 	s.modelLag = e.opts.SFT.ModelLag
 	j.steps = sftSteps(s)
-	e.jobs = append(e.jobs, j)
-	e.jobsByID[j.id] = j
-	if key != "" {
-		e.jobsByKey[sftKey(key)] = j
-	}
+	e.addJob(j, sftKey(key))
 	answer := j.render(j.at(now, d), d)
 	e.mu.Unlock()
 	writeJSON(w, http.StatusCreated, answer)

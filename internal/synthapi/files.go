@@ -88,18 +88,16 @@ func DecodeTrainingFile(data []byte) (*TrainingFile, error) {
 
 func fileFromFields(f map[string]json.RawMessage, data []byte) *TrainingFile {
 	file := &TrainingFile{
-		ID:       firstString(f, "id", "file_id"),
-		Filename: firstString(f, "filename"),
-		Purpose:  firstString(f, "purpose"),
-		SHA256:   strings.ToLower(firstString(f, "sha256")),
-		Status:   strings.ToLower(strings.TrimSpace(firstString(f, "status", "state", "storage_state"))),
-		Raw:      json.RawMessage(bytes.Clone(bytes.TrimSpace(data))),
+		ID:        firstString(f, "id", "file_id"),
+		Filename:  firstString(f, "filename"),
+		Purpose:   firstString(f, "purpose"),
+		SHA256:    strings.ToLower(firstString(f, "sha256")),
+		Status:    strings.ToLower(strings.TrimSpace(firstString(f, "status", "state", "storage_state"))),
+		CreatedAt: timeOrAsSent(f["created_at"]),
+		Raw:       json.RawMessage(bytes.Clone(bytes.TrimSpace(data))),
 	}
 	if n, err := strconv.ParseInt(scalarString(f["bytes"]), 10, 64); err == nil {
 		file.Bytes = n
-	}
-	if file.CreatedAt = timeField(f["created_at"]); file.CreatedAt == "" {
-		file.CreatedAt = scalarString(f["created_at"])
 	}
 	return file
 }
@@ -247,11 +245,7 @@ func (c *Client) FileJobs(ctx context.Context, id string, after string, limit in
 	if err != nil {
 		return nil, "", true, err
 	}
-	last := ""
-	if n := len(page.jobs); n > 0 {
-		last = page.jobs[n-1].ID
-	}
-	return page.jobs, page.nextAfter(last), true, nil
+	return page.jobs, page.nextAfterLast(), true, nil
 }
 
 // DeleteFile deletes a training file (DELETE /files/{id}, else

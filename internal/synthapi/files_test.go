@@ -419,9 +419,14 @@ func TestFileJobsAndDelete(t *testing.T) {
 		}
 	})
 	c := b.client()
-	jobs, _, supported, err := c.FileJobs(t.Context(), "f1", "", 0)
+	jobs, next, supported, err := c.FileJobs(t.Context(), "f1", "", 0)
 	if err != nil || !supported || len(jobs) != 1 || jobs[0].ID != "job_1" || !jobs[0].IsSFT() {
 		t.Errorf("jobs %+v supported %v err %v", jobs, supported, err)
+	}
+	// No cursor and no has_more in the answer: the next page is after the
+	// last job listed (§10).
+	if next != "job_1" {
+		t.Errorf("next %q, want the last job's id", next)
 	}
 	if _, _, supported, err := c.FileJobs(t.Context(), "f2", "", 0); err != nil || supported {
 		t.Errorf("405: supported %v err %v", supported, err)

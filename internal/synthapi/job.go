@@ -220,6 +220,15 @@ func NormaliseTime(v any) string {
 	return timeField(raw)
 }
 
+// timeOrAsSent is timeField, or the value as sent when it is not a time
+// that can be read, so that an odd spelling still reaches the user.
+func timeOrAsSent(raw json.RawMessage) string {
+	if t := timeField(raw); t != "" {
+		return t
+	}
+	return scalarString(raw)
+}
+
 // timeField normalises a timestamp to RFC 3339 UTC; see Job.CreatedAt.
 func timeField(raw json.RawMessage) string {
 	if len(raw) == 0 {

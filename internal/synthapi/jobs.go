@@ -149,6 +149,15 @@ type jobPage struct {
 	listPage
 }
 
+// nextAfterLast is nextAfter with the page's last job as the last item.
+func (p jobPage) nextAfterLast() string {
+	last := ""
+	if n := len(p.jobs); n > 0 {
+		last = p.jobs[n-1].ID
+	}
+	return p.nextAfter(last)
+}
+
 // listJobs fetches and decodes one page of a job list whose array may sit
 // under any of keys.
 func (c *Client) listJobs(ctx context.Context, route string, q url.Values, kind jobKind, keys ...string) (jobPage, error) {
@@ -366,10 +375,7 @@ func decodeEvents(body []byte) ([]Event, error) {
 			ev.Seq, anySeq = seq, true
 		}
 		for _, key := range []string{"created_at", "timestamp", "ts"} {
-			if ev.CreatedAt = timeField(f[key]); ev.CreatedAt == "" {
-				ev.CreatedAt = scalarString(f[key])
-			}
-			if ev.CreatedAt != "" {
+			if ev.CreatedAt = timeOrAsSent(f[key]); ev.CreatedAt != "" {
 				break
 			}
 		}

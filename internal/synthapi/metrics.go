@@ -76,9 +76,7 @@ func decodeMetrics(body []byte) ([]MetricPoint, error) {
 		if step, err := strconv.ParseInt(scalarString(f["step"]), 10, 64); err == nil {
 			p.Step = step
 		}
-		if p.CreatedAt = timeField(f["created_at"]); p.CreatedAt == "" {
-			p.CreatedAt = scalarString(f["created_at"])
-		}
+		p.CreatedAt = timeOrAsSent(f["created_at"])
 		points = append(points, p)
 	}
 	return points, nil

@@ -83,10 +83,7 @@ func (s SFTJobs) StartJob(ctx context.Context, id string, opts StartOptions) (St
 	if id == "" {
 		return 0, errors.New("starting a job: the job id is empty")
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = SystemClock
-	}
+	clock := clockOr(opts.Clock)
 	interval := cmp0(opts.Interval, defaultStartInterval)
 	deadline := clock.Now().Add(cmp0(opts.Timeout, defaultStartTimeout))
 	for {
@@ -172,11 +169,7 @@ func (s SFTJobs) ListJobs(ctx context.Context, p ListSFTJobsParams) (jobs []Job,
 	if err != nil {
 		return nil, "", err
 	}
-	last := ""
-	if n := len(page.jobs); n > 0 {
-		last = page.jobs[n-1].ID
-	}
-	return page.jobs, page.nextAfter(last), nil
+	return page.jobs, page.nextAfterLast(), nil
 }
 
 func limitOr20(n int) int {
@@ -238,9 +231,7 @@ func (s SFTJobs) Models(ctx context.Context) ([]FineTunedModel, error) {
 			BaseModel: firstString(f, "base_model"),
 			JobID:     firstString(f, "job_id"),
 			Status:    firstString(f, "status"),
-		}
-		if m.CreatedAt = timeField(f["created_at"]); m.CreatedAt == "" {
-			m.CreatedAt = scalarString(f["created_at"])
+			CreatedAt: timeOrAsSent(f["created_at"]),
 		}
 		models = append(models, m)
 	}

@@ -45,10 +45,7 @@ func (s SFTJobs) ResolveFineTunedModel(ctx context.Context, job *Job, opts Resol
 	if p := SFTPhaseOf(job.Status); p != PhaseSucceeded {
 		return "", fmt.Errorf("job %s is %s (%q), not succeeded: it has no trained model", job.ID, p, job.Status)
 	}
-	clock := opts.Clock
-	if clock == nil {
-		clock = SystemClock
-	}
+	clock := clockOr(opts.Clock)
 	interval := cmp0(opts.Interval, defaultResolveInterval)
 	timeout := cmp0(opts.Timeout, defaultResolveTimeout)
 

@@ -354,10 +354,7 @@ const (
 // backend checks the file when a job is created); file is then the last
 // one read, or nil.
 func (c *Client) WaitFileReady(ctx context.Context, id string, opts FileWaitOptions) (file *TrainingFile, ready bool, err error) {
-	clock := opts.Clock
-	if clock == nil {
-		clock = SystemClock
-	}
+	clock := clockOr(opts.Clock)
 	interval := cmp0(opts.Interval, defaultFileReadyInterval)
 	deadline := clock.Now().Add(cmp0(opts.Timeout, defaultFileReadyTimeout))
 	for {

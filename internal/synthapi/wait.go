@@ -20,6 +20,14 @@ type Clock interface {
 // SystemClock is the real clock.
 var SystemClock Clock = systemClock{}
 
+// clockOr is c, or SystemClock when an options struct left it nil.
+func clockOr(c Clock) Clock {
+	if c == nil {
+		return SystemClock
+	}
+	return c
+}
+
 type systemClock struct{}
 
 func (systemClock) Now() time.Time                         { return time.Now() }
@@ -111,10 +119,7 @@ func PollInterval(elapsed time.Duration) time.Duration {
 // Status set to that phase ("succeeded" or "failed") and, for a failure
 // with no ErrorMessage, the event's message.
 func WaitForJob(ctx context.Context, src JobSource, id string, opts WaitOptions) (*Job, error) {
-	clock := opts.Clock
-	if clock == nil {
-		clock = SystemClock
-	}
+	clock := clockOr(opts.Clock)
 	maxErrors := opts.MaxConsecutiveErrors
 	if maxErrors <= 0 {
 		maxErrors = defaultMaxConsecutiveErrors
