@@ -34,23 +34,27 @@ func exampleDir(name string) config.TestStepConfigFunc {
 	return config.StaticDirectory(filepath.Join("..", "..", "examples", name))
 }
 
+// applyExample applies one step of an example. An example may declare its
+// own required_providers, so the provider is handed to the step rather than
+// the test case.
+func applyExample(t *testing.T, step resource.TestStep) {
+	t.Helper()
+	step.ProtoV6ProviderFactories = testProviderFactories
+	resource.UnitTest(t, resource.TestCase{Steps: []resource.TestStep{step}})
+}
+
 var trainedModel = knownvalue.StringRegexp(regexp.MustCompile(`^rl:Qwen/Qwen3-4B:job_`))
 
 func TestExample_quickstart(t *testing.T) {
 	env := newTestEnv(t, emulator.Options{})
 	useEmulatorEnvironment(t, env)
 
-	resource.UnitTest(t, resource.TestCase{
-		// The example declares its own required_providers, so the provider
-		// is handed to the step rather than the test case.
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          exampleDir("quickstart"),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("status", knownvalue.StringExact("succeeded")),
-				statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
-			},
-		}},
+	applyExample(t, resource.TestStep{
+		ConfigDirectory: exampleDir("quickstart"),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("status", knownvalue.StringExact("succeeded")),
+			statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
+		},
 	})
 	requireSDKCompleteConfigs(t, env, 1)
 }
@@ -59,18 +63,13 @@ func TestExample_chainedJobs(t *testing.T) {
 	env := newTestEnv(t, emulator.Options{})
 	useEmulatorEnvironment(t, env)
 
-	resource.UnitTest(t, resource.TestCase{
-		// The example declares its own required_providers, so the provider
-		// is handed to the step rather than the test case.
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          exampleDir("chained-jobs"),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("warmup_model", trainedModel),
-				statecheck.ExpectKnownOutputValue("refined_model", trainedModel),
-				statecheck.ExpectKnownOutputValue("warmup_reward", knownvalue.Float64Exact(emulatorFinalReward)),
-			},
-		}},
+	applyExample(t, resource.TestStep{
+		ConfigDirectory: exampleDir("chained-jobs"),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("warmup_model", trainedModel),
+			statecheck.ExpectKnownOutputValue("refined_model", trainedModel),
+			statecheck.ExpectKnownOutputValue("warmup_reward", knownvalue.Float64Exact(emulatorFinalReward)),
+		},
 	})
 	requireSDKCompleteConfigs(t, env, 2)
 	payloads := env.createPayloads(t)
@@ -83,13 +82,10 @@ func TestExample_chainedJobsStopBelowTheRewardThreshold(t *testing.T) {
 	env := newTestEnv(t, emulator.Options{})
 	useEmulatorEnvironment(t, env)
 
-	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          exampleDir("chained-jobs"),
-			ConfigVariables:          config.Variables{"min_warmup_reward": config.FloatVariable(emulatorFinalReward + 0.1)},
-			ExpectError:              regexp.MustCompile(`(?s)warmup stage ended below.*mean_return`),
-		}},
+	applyExample(t, resource.TestStep{
+		ConfigDirectory: exampleDir("chained-jobs"),
+		ConfigVariables: config.Variables{"min_warmup_reward": config.FloatVariable(emulatorFinalReward + 0.1)},
+		ExpectError:     regexp.MustCompile(`(?s)warmup stage ended below.*mean_return`),
 	})
 	if n := env.countCreates(); n != 1 {
 		t.Fatalf("backend saw %d creates, want 1: the refine stage must not start", n)
@@ -100,22 +96,19 @@ func TestExample_modalPipeline(t *testing.T) {
 	env := newTestEnv(t, emulator.Options{})
 	useEmulatorEnvironment(t, env)
 
-	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          exampleDir("modal-pipeline"),
-			ConfigVariables: config.Variables{
-				"modal_workspace":     config.StringVariable("synth-laboratories"),
-				"deploy_command":      config.StringVariable("true"), // stands in for `modal deploy`
-				"task_app_url":        config.StringVariable(env.taskAppURL),
-				"environment_api_key": config.StringVariable(testEnvironmentKey),
-				"finetuned_model":     config.StringVariable("ft:Qwen/Qwen3-4B:job_8f2c1a"),
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("task_app_url", knownvalue.StringExact(env.taskAppURL)),
-				statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
-			},
-		}},
+	applyExample(t, resource.TestStep{
+		ConfigDirectory: exampleDir("modal-pipeline"),
+		ConfigVariables: config.Variables{
+			"modal_workspace":     config.StringVariable("synth-laboratories"),
+			"deploy_command":      config.StringVariable("true"), // stands in for `modal deploy`
+			"task_app_url":        config.StringVariable(env.taskAppURL),
+			"environment_api_key": config.StringVariable(testEnvironmentKey),
+			"finetuned_model":     config.StringVariable("ft:Qwen/Qwen3-4B:job_8f2c1a"),
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("task_app_url", knownvalue.StringExact(env.taskAppURL)),
+			statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
+		},
 	})
 	if got := env.emu.StoredEnvKeys()["ENVIRONMENT_API_KEY"]; got != testEnvironmentKey {
 		t.Fatal("the pipeline did not register the task app's key with the backend")
@@ -134,18 +127,15 @@ func TestExample_resourcePage(t *testing.T) {
 	useEmulatorEnvironment(t, env)
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
 
-	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          config.StaticDirectory(filepath.Join("..", "..", "examples", "resources", "synth_rl_job")),
-			ConfigVariables: config.Variables{
-				"finetuned_model": config.StringVariable("ft:Qwen/Qwen3-4B:job_8f2c1a"),
-				"task_app_url":    config.StringVariable(env.taskAppURL),
-			},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
-			},
-		}},
+	applyExample(t, resource.TestStep{
+		ConfigDirectory: config.StaticDirectory(filepath.Join("..", "..", "examples", "resources", "synth_rl_job")),
+		ConfigVariables: config.Variables{
+			"finetuned_model": config.StringVariable("ft:Qwen/Qwen3-4B:job_8f2c1a"),
+			"task_app_url":    config.StringVariable(env.taskAppURL),
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("trained_model", trainedModel),
+		},
 	})
 	requireSDKCompleteConfigs(t, env, 2)
 }
@@ -218,18 +208,15 @@ func applyFFTFirstExample(t *testing.T, name string, vars func(*testEnv) config.
 		variables = vars(env)
 	}
 
-	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          config.StaticDirectory(dir),
-			ConfigVariables:          variables,
-			ConfigStateChecks: append([]statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("training_file_id", fftFirstFileID),
-				statecheck.ExpectKnownOutputValue("fft_model", fftFirstModel),
-				statecheck.ExpectKnownOutputValue("rl_policy", trainedModel),
-			}, checks...),
-			Check: func(s *terraform.State) error { return checkFFTFirstChain(t, env, s) },
-		}},
+	applyExample(t, resource.TestStep{
+		ConfigDirectory: config.StaticDirectory(dir),
+		ConfigVariables: variables,
+		ConfigStateChecks: append([]statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("training_file_id", fftFirstFileID),
+			statecheck.ExpectKnownOutputValue("fft_model", fftFirstModel),
+			statecheck.ExpectKnownOutputValue("rl_policy", trainedModel),
+		}, checks...),
+		Check: func(s *terraform.State) error { return checkFFTFirstChain(t, env, s) },
 	})
 	requireSDKCompleteConfigs(t, env, 1)
 	return env

@@ -129,6 +129,7 @@ resource "synth_rl_job" "from_base" {
 	if len(payloads) != 2 {
 		t.Fatalf("backend saw %d creates, want 2", len(payloads))
 	}
+	fromCheckpoint, fromBase := 0, 0
 	for _, p := range payloads {
 		data := p["data"].(map[string]any)
 		config := data["config"].(map[string]any)
@@ -139,16 +140,23 @@ resource "synth_rl_job" "from_base" {
 		}
 		switch data["model"] {
 		case checkpoint:
+			fromCheckpoint++
 			if _, has := data["base_model"]; has || string(model) != `{"label":"from-sft","source":"`+checkpoint+`","trainer_mode":"lora"}` {
 				t.Errorf("from the checkpoint: data.base_model %v, data.config.model %s", data["base_model"], model)
 			}
 		case nil:
+			fromBase++
 			if data["base_model"] != "Qwen/Qwen3-4B" || string(model) != `{"base":"qwen/qwen3-4b","label":"from-sft","trainer_mode":"lora"}` {
 				t.Errorf("from the base: data.base_model %v, data.config.model %s", data["base_model"], model)
 			}
 		default:
 			t.Errorf("data.model = %v, want %q byte for byte", data["model"], checkpoint)
 		}
+	}
+	// Without this, a provider that dropped the model set in Terraform would
+	// send two jobs from the base, and each would pass the base's checks.
+	if fromCheckpoint != 1 || fromBase != 1 {
+		t.Errorf("%d jobs from the checkpoint and %d from the base, want one of each", fromCheckpoint, fromBase)
 	}
 	for _, r := range env.emu.Requests() {
 		if r.Method == "POST" && r.Path == "/api/rl/jobs" && !bytes.Contains(r.Body, []byte(`"learning_rate":1.0`)) {

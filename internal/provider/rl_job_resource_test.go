@@ -92,22 +92,8 @@ func TestRLJob_failedJobIsTaintedAndResubmitted(t *testing.T) {
 				Config:      config,
 				ExpectError: regexp.MustCompile(`(?s)RL job failed.*reward collapsed to zero.*out of memory`),
 			},
-			{
-				// The failed job is tainted in state: the next apply replaces it.
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(jobAddr, plancheck.ResourceActionReplace)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact("succeeded")),
-				},
-				Check: func(*terraform.State) error {
-					if n := env.countCreates(); n != 2 {
-						return fmt.Errorf("backend saw %d creates, want 2 (the failed job and its replacement)", n)
-					}
-					return nil
-				},
-			},
+			// The failed job is tainted in state: the next apply replaces it.
+			replacesFailedJobStep(config, jobAddr, env.countCreates),
 		},
 	})
 }

@@ -36,21 +36,7 @@ func TestRLJob_failedResumedWaitIsReplaced(t *testing.T) {
 				},
 				ExpectError: regexp.MustCompile(`(?s)RL job failed.*reward collapsed to zero.*next plan replaces it with a new job`),
 			},
-			{
-				Config: job(true),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(jobAddr, plancheck.ResourceActionReplace)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(jobAddr, tfjsonpath.New("status"), knownvalue.StringExact("succeeded")),
-				},
-				Check: func(*terraform.State) error {
-					if n := env.countCreates(); n != 2 {
-						return fmt.Errorf("backend saw %d creates, want 2 (the failed job and its replacement)", n)
-					}
-					return nil
-				},
-			},
+			replacesFailedJobStep(job(true), jobAddr, env.countCreates),
 		},
 	})
 }
@@ -115,4 +101,25 @@ func TestRLJob_timedOutResumedWaitWaitsAgain(t *testing.T) {
 			},
 		},
 	})
+}
+
+// replacesFailedJobStep applies config over the job at addr that failed: the
+// plan replaces it, and the replacement, the backend's second create,
+// succeeds.
+func replacesFailedJobStep(config, addr string, creates func() int) resource.TestStep {
+	return resource.TestStep{
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionReplace)},
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("succeeded")),
+		},
+		Check: func(*terraform.State) error {
+			if n := creates(); n != 2 {
+				return fmt.Errorf("backend saw %d creates, want 2 (the failed job and its replacement)", n)
+			}
+			return nil
+		},
+	}
 }

@@ -111,16 +111,13 @@ func TestExample_sftJobPage(t *testing.T) {
 	env := newTestEnv(t, emulator.Options{SFT: emulator.SFTOptions{FileReadyLag: -1, ModelLag: -1}})
 	useEmulatorEnvironment(t, env)
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
-	tfresource.UnitTest(t, tfresource.TestCase{
-		Steps: []tfresource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          tfconfig.StaticDirectory(dir),
-			ConfigVariables:          tfconfig.Variables{"task_app_url": tfconfig.StringVariable(env.taskAppURL)},
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("fft_model", sftModelID),
-				statecheck.ExpectKnownValue("synth_rl_job.crafter", tfjsonpath.New("output_model_id"),
-					knownvalue.StringRegexp(regexp.MustCompile(`^rl:Qwen/Qwen3-4B:`))),
-			},
-		}},
+	applyExample(t, tfresource.TestStep{
+		ConfigDirectory: tfconfig.StaticDirectory(dir),
+		ConfigVariables: tfconfig.Variables{"task_app_url": tfconfig.StringVariable(env.taskAppURL)},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("fft_model", sftModelID),
+			statecheck.ExpectKnownValue("synth_rl_job.crafter", tfjsonpath.New("output_model_id"),
+				knownvalue.StringRegexp(regexp.MustCompile(`^rl:Qwen/Qwen3-4B:`))),
+		},
 	})
 }

@@ -64,21 +64,7 @@ func TestSFTJob_failedResumedWaitIsReplaced(t *testing.T) {
 				Config:      env.provider("") + fmt.Sprintf(job, true),
 				ExpectError: regexp.MustCompile(`(?s)SFT job failed.*loss diverged.*next plan replaces it with a new job`),
 			},
-			{
-				Config: env.provider("") + fmt.Sprintf(job, true),
-				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(sftJobAddr, plancheck.ResourceActionReplace)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(sftJobAddr, tfjsonpath.New("status"), knownvalue.StringExact("succeeded")),
-				},
-				Check: func(*terraform.State) error {
-					if n := env.countSFTCreates(); n != 2 {
-						return fmt.Errorf("%d creates, want 2 (the failed job and its replacement)", n)
-					}
-					return nil
-				},
-			},
+			replacesFailedJobStep(env.provider("")+fmt.Sprintf(job, true), sftJobAddr, env.countSFTCreates),
 		},
 	})
 }

@@ -313,20 +313,17 @@ func TestExample_trainingFilePage(t *testing.T) {
 	env := newTestEnv(t, emulator.Options{})
 	useEmulatorEnvironment(t, env)
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
-	resource.UnitTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			ProtoV6ProviderFactories: testProviderFactories,
-			ConfigDirectory:          tfconfig.StaticDirectory(dir),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("training_file_id", knownvalue.StringRegexp(regexp.MustCompile(`^file_`))),
-			},
-			Check: func(*terraform.State) error {
-				if n := len(liveFiles(env)); n != 2 {
-					return fmt.Errorf("the example uploaded %d files, want 2", n)
-				}
-				return nil
-			},
-		}},
+	applyExample(t, resource.TestStep{
+		ConfigDirectory: tfconfig.StaticDirectory(dir),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("training_file_id", knownvalue.StringRegexp(regexp.MustCompile(`^file_`))),
+		},
+		Check: func(*terraform.State) error {
+			if n := len(liveFiles(env)); n != 2 {
+				return fmt.Errorf("the example uploaded %d files, want 2", n)
+			}
+			return nil
+		},
 	})
 }
 
